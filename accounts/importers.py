@@ -1,0 +1,223 @@
+"""The KINDs units, departments and employees of INTERFACES.md "Bulk import"."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from imports import parsers
+from imports.engine import Column, Importer, register
+
+from . import rules, services
+from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind
+from .scoping import EVERYTHING, scope_prefix, scoped
+
+
+def units_by_code(codes, actor):
+    """The units of `codes` the actor may touch (everything for an import run from the shell)."""
+    units = Unit.objects.filter(code__in=set(codes))
+    if actor is not None:
+        units = scoped(units, actor)
+    return {unit.code: unit for unit in units}
+
+
+def parents_first(rows, *, key, parent_key):
+    """`rows` ordered so that a row comes after the row of its parent (when the file has it).
+
+    The rows have been checked for loops, so following parents ends.
+    """
+    by_key = {key(row): row for row in rows}
+    ordered, placed = [], set()
+    for row in rows:
+        chain = []
+        while row is not None and key(row) not in placed:
+            chain.append(row)
+            placed.add(key(row))
+            row = by_key.get(parent_key(row))
+        ordered.extend(reversed(chain))
+    return ordered
+
+
+def unit_tree():
+    """Every unit by code, with `parent_code` worked out from the tree path: one query."""
+    units = {unit.code: unit for unit in Unit.objects.only("code", "path", "depth", "kind")}
+    by_path = {unit.path: unit.code for unit in units.values()}
+    for unit in units.values():
+        unit.parent_code = by_path.get(unit.parent_path)
+    return units
+
+
+def ancestors_loop(code, in_file, tree):
+    """Whether following parents from `code`, the file's word before the tree's, comes back."""
+    seen = set()
+    while code is not None:
+        if code in seen:
+            return True
+        seen.add(code)
+        if code in in_file:
+            code = in_file[code]["parent_code"]
+        else:
+            code = tree[code].parent_code if code in tree else None
+    return False
+
+
+@register
+class UnitImporter(Importer):
+    kind = "units"
+    key = ("code",)
+    columns = [
+        Column("code", parsers.code),
+        Column("name", parsers.text),
+        Column("kind", parsers.choice(UnitKind)),
+        Column("parent_code", parsers.code, required=False),
+        Column("city_area", parsers.boolean, required=False),
+        Column("credit_authority", parsers.boolean, required=False),
+    ]
+    field_columns = {"parent": "parent_code"}
+
+    def check(self, rows):
+        in_file = {row["code"]: row for row in rows}
+        tree = unit_tree()
+        prefix = scope_prefix(self.actor) if self.actor is not None else EVERYTHING
+
+        def visible(code):
+            return prefix is not None and tree[code].path.startswith(prefix)
+
+        for row in rows:
+            code, parent_code = row["code"], row["parent_code"]
+            if (code in tree and not visible(code)) or (parent_code is None and prefix != EVERYTHING):
+                self.error(row, "code", _("Unit %(code)s lies outside your part of the bank.") % {"code": code})
+                continue
+            if parent_code is None:
+                parent_kind = None
+            elif parent_code in in_file:
+                parent_kind = in_file[parent_code]["kind"]
+            elif parent_code in tree and visible(parent_code):
+                parent_kind = tree[parent_code].kind
+            else:
+                self.error(row, "parent_code", _("No unit has the code %(code)s.") % {"code": parent_code})
+                continue
+            breach = rules.unit_parent_breach(row["kind"], parent_kind)
+            if breach:
+                self.error(row, "parent_code", breach.message)
+            elif ancestors_loop(code, in_file, tree):
+                self.error(row, "parent_code", _("This parent would make the unit its own ancestor."))
+
+    def write(self, rows, *, actor):
+        counts = services.Counts()
+        for row in parents_first(rows, key=lambda row: row["code"], parent_key=lambda row: row["parent_code"]):
+            parent = Unit.objects.get(code=row["parent_code"]) if row["parent_code"] else None
+            values = {
+                "name": row["name"], "kind": row["kind"], "parent": parent,
+                "city_area": bool(row["city_area"]), "credit_authority": bool(row["credit_authority"]),
+            }
+            unit = Unit.objects.filter(code=row["code"]).first()
+            try:
+                if unit is None:
+                    services.unit_create(code=row["code"], actor=actor, **values)
+                    counts.add(services.CREATED)
+                else:
+                    counts.add(services.unit_update(unit=unit, actor=actor, **values))
+            except ValidationError as exc:
+                self.service_errors(row, exc)
+        return counts
+
+
+@register
+class DepartmentImporter(Importer):
+    kind = "departments"
+    key = ("unit_code", "code")
+    columns = [
+        Column("unit_code", parsers.code),
+        Column("code", parsers.code),
+        Column("name", parsers.text),
+        Column("parent_code", parsers.code, required=False),
+    ]
+    field_columns = {"parent": "parent_code", "unit": "unit_code"}
+
+    def check(self, rows):
+        self.units = units_by_code([row["unit_code"] for row in rows], self.actor)
+        in_file = {(row["unit_code"], row["code"]) for row in rows}
+        stored = set(
+            Department.objects.filter(unit__in=self.units.values()).values_list("unit__code", "code")
+        )
+        for row in rows:
+            if row["unit_code"] not in self.units:
+                self.error(row, "unit_code", _("No unit has the code %(code)s.") % {"code": row["unit_code"]})
+            parent = (row["unit_code"], row["parent_code"])
+            if row["parent_code"] and parent not in in_file and parent not in stored:
+                self.error(row, "parent_code", _("Unit %(unit)s has no department %(code)s.") % {
+                    "unit": row["unit_code"], "code": row["parent_code"]})
+
+    def write(self, rows, *, actor):
+        counts = services.Counts()
+        ordered = parents_first(
+            rows,
+            key=lambda row: (row["unit_code"], row["code"]),
+            parent_key=lambda row: (row["unit_code"], row["parent_code"]),
+        )
+        for row in ordered:
+            unit = self.units[row["unit_code"]]
+            parent = Department.objects.get(unit=unit, code=row["parent_code"]) if row["parent_code"] else None
+            try:
+                _department, outcome = services.department_save(
+                    unit=unit, code=row["code"], name=row["name"], parent=parent, actor=actor
+                )
+                counts.add(outcome)
+            except ValidationError as exc:
+                self.service_errors(row, exc)
+        return counts
+
+
+@register
+class EmployeeImporter(Importer):
+    kind = "employees"
+    key = ("employee_no",)
+    columns = [
+        Column("employee_no", parsers.code),
+        Column("name", lambda cell: parsers.text(cell, 50)),
+        Column("unit_code", parsers.code),
+        Column("position", parsers.choice(Position)),
+        Column("department_code", parsers.code, required=False),
+        Column("manager_kind", parsers.choice(ManagerKind), required=False),
+        Column("grade", parsers.choice(Grade), required=False),
+        Column("credit_manager", parsers.boolean, required=False),
+        Column("vip_area", parsers.boolean, required=False),
+        Column("birth_date", parsers.date, required=False),
+        Column("education", parsers.choice(Education), required=False),
+        Column("title_level", parsers.choice(TitleLevel), required=False),
+        Column("hired_on", parsers.date, required=False),
+    ]
+    field_columns = {"unit": "unit_code", "department": "department_code"}
+
+    def check(self, rows):
+        self.units = units_by_code([row["unit_code"] for row in rows], self.actor)
+        self.departments = {
+            (department.unit.code, department.code): department
+            for department in Department.objects.filter(unit__in=self.units.values()).select_related("unit")
+        }
+        for row in rows:
+            if row["unit_code"] not in self.units:
+                self.error(row, "unit_code", _("No unit has the code %(code)s.") % {"code": row["unit_code"]})
+            elif row["department_code"] and (row["unit_code"], row["department_code"]) not in self.departments:
+                self.error(row, "department_code", _("Unit %(unit)s has no department %(code)s.") % {
+                    "unit": row["unit_code"], "code": row["department_code"]})
+
+    def write(self, rows, *, actor):
+        employees = [
+            services.EmployeeData(
+                employee_no=row["employee_no"],
+                name=row["name"],
+                unit=self.units[row["unit_code"]],
+                department=self.departments.get((row["unit_code"], row["department_code"])),
+                position=row["position"],
+                manager_kind=row["manager_kind"] or "",
+                grade=row["grade"] or "",
+                credit_manager=bool(row["credit_manager"]),
+                vip_area=bool(row["vip_area"]),
+                birth_date=row["birth_date"],
+                education=row["education"] or "",
+                title_level=row["title_level"] or "",
+                hired_on=row["hired_on"],
+            )
+            for row in rows
+        ]
+        return services.employees_save(employees, actor=actor)

@@ -1,0 +1,57 @@
+"""Row-level scoping (rule O5): the one door through which every read of scoped data passes.
+
+A person sees the subtree of their unit: the units whose tree path starts with theirs. Each
+scoped model names, in `scope_unit_lookup`, the lookup from itself to the unit it belongs to
+("" for Unit itself, "unit", "account_unit", …); it may also offer `scope_also(user)`, a Q for
+rows a person sees for another reason (a customer manager and the clients on their team).
+Selectors, API viewsets, admin changelists, exports and searches all call `scoped()`.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+
+EVERYTHING = ""
+
+
+def scope_prefix(user):
+    """The unit path whose subtree `user` may see: "" for all of it, None for nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return EVERYTHING
+    if not hasattr(user, "_scope_prefix"):
+        user._scope_prefix = user.unit.path if user.unit_id else None
+    return user._scope_prefix
+
+
+def sees_everything(user):
+    return scope_prefix(user) == EVERYTHING
+
+
+def scope_q(model, user):
+    """The condition that keeps the rows of `model` that `user` may see."""
+    prefix = scope_prefix(user)
+    if prefix is None:
+        return Q(pk__in=[])
+    if prefix == EVERYTHING:
+        return Q()
+    lookup = model.scope_unit_lookup
+    path = f"{lookup}__path" if lookup else "path"
+    condition = Q(**{f"{path}__startswith": prefix})
+    also = getattr(model, "scope_also", None)
+    if also is not None:
+        condition |= also(user)
+    return condition
+
+
+def scoped(queryset, user):
+    """`queryset` limited to what `user` may see (rule O5)."""
+    return queryset.filter(scope_q(queryset.model, user))
+
+
+def get_scoped_or_404(queryset, user, **lookup):
+    """One row that `user` may see, or 404: a row outside the subtree does not exist for them."""
+    try:
+        return scoped(queryset, user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,246 @@
+"""Writes to the organisation: validate, write, audit — one transaction each.
+
+The admin, the pages, the API and the bulk import all come through here, so a rule of O1–O5
+is enforced in one place. History (who, when) is django-simple-history's: `_history_user`
+names the actor where no request does.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from treebeard.exceptions import InvalidMoveToDescendant
+
+from . import rules
+from .models import Department, LeadershipMember, Unit, UnitKind, User
+
+
+@dataclass
+class Counts:
+    """What a write did, for reports: rows created, updated and left as they were."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome):
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def __str__(self):
+        return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % vars(self)
+
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+def _assign(obj, values):
+    """Set `values` on `obj`; answer whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+# --- units (rule O1) -------------------------------------------------------------------------
+
+
+def unit_validate(*, kind, parent, unit=None):
+    """Raise ValidationError unless a unit of `kind` may stand under `parent` (rule O1)."""
+    breach = rules.unit_parent_breach(kind, parent.kind if parent else None)
+    if breach:
+        raise ValidationError({"parent" if kind != UnitKind.PROVINCE or parent else "kind": breach.message})
+    if kind == UnitKind.PROVINCE:
+        others = Unit.objects.get_root_nodes()
+        if unit is not None:
+            others = others.exclude(pk=unit.pk)
+        if others.exists():
+            raise ValidationError({"kind": _("There is already a province unit: the tree has one root.")})
+    if unit is not None and unit.pk:
+        if parent is not None and parent.path.startswith(unit.path):
+            raise ValidationError({"parent": _("A unit cannot hang under itself or its own descendant.")})
+        for child_kind in set(Unit.objects.get_children(unit).values_list("kind", flat=True)):
+            breach = rules.unit_parent_breach(child_kind, kind)
+            if breach:
+                raise ValidationError({"kind": breach.message})
+
+
+@transaction.atomic
+def unit_create(*, code, name, kind, parent=None, city_area=False, credit_authority=False, actor=None):
+    unit_validate(kind=kind, parent=parent)
+    unit = Unit(code=code, name=name, kind=kind, city_area=city_area, credit_authority=credit_authority)
+    unit._history_user = actor
+    if parent is None:
+        return Unit.objects.add_root(instance=unit)
+    return Unit.objects.add_child(parent, instance=unit)
+
+
+@transaction.atomic
+def unit_update(*, unit, name, kind, parent=None, city_area=False, credit_authority=False, actor=None):
+    """Change a unit, moving it (with its subtree) when its parent changes. Answers the outcome."""
+    unit_validate(kind=kind, parent=parent, unit=unit)
+    moved = False
+    current_parent_path = unit.parent_path
+    if (parent.path if parent else None) != current_parent_path:
+        try:
+            Unit.objects.move(unit, parent, "last-child")
+        except InvalidMoveToDescendant:
+            raise ValidationError({"parent": _("A unit cannot hang under itself or its own descendant.")}) from None
+        unit.refresh_from_db()
+        moved = True
+    changed = _assign(unit, {"name": name, "kind": kind, "city_area": city_area, "credit_authority": credit_authority})
+    if changed or moved:
+        unit._history_user = actor
+        unit.save()
+        return UPDATED
+    return UNCHANGED
+
+
+# --- departments (rules O2, O3) --------------------------------------------------------------
+
+
+@transaction.atomic
+def department_save(*, unit, code, name, parent=None, actor=None):
+    """Create or update the department `code` of `unit`. Answers (department, outcome)."""
+    if parent is not None and parent.unit_id != unit.id:
+        raise ValidationError({"parent": _("A parent department must belong to the same unit.")})
+    department = Department.objects.filter(unit=unit, code=code).first()
+    if department is not None and parent is not None:
+        ancestor = parent
+        while ancestor is not None:
+            if ancestor.pk == department.pk:
+                raise ValidationError({"parent": _("A department cannot sit under itself.")})
+            ancestor = ancestor.parent
+    if department is None:
+        department = Department(unit=unit, code=code, name=name, parent=parent)
+        outcome = CREATED
+    elif _assign(department, {"name": name, "parent": parent}):
+        outcome = UPDATED
+    else:
+        return department, UNCHANGED
+    department._history_user = actor
+    department.save()
+    return department, outcome
+
+
+# --- people (rule O5) ------------------------------------------------------------------------
+
+EMPLOYEE_FIELDS = (
+    "name", "unit", "department", "position", "manager_kind", "grade", "credit_manager",
+    "vip_area", "birth_date", "education", "title_level", "hired_on",
+)
+
+
+@dataclass
+class EmployeeData:
+    """One employee as the import, the admin or a form gives it: already parsed and resolved."""
+
+    employee_no: str
+    name: str
+    unit: Unit
+    position: str
+    department: Department | None = None
+    manager_kind: str = ""
+    grade: str = ""
+    credit_manager: bool = False
+    vip_area: bool = False
+    birth_date: object = None
+    education: str = ""
+    title_level: str = ""
+    hired_on: object = None
+    extra: dict = field(default_factory=dict)
+
+    def values(self):
+        return {name: getattr(self, name) for name in EMPLOYEE_FIELDS}
+
+
+def employee_validate(data):
+    if data.department is not None and data.department.unit_id != data.unit.id:
+        raise ValidationError({"department": _("The department belongs to another unit.")})
+
+
+BATCH_SIZE = 2000
+
+
+@transaction.atomic
+def employees_save(employees, *, actor=None):
+    """Create or update many employees in a few set-based queries; answers the Counts.
+
+    A new employee gets a login with no usable password (INTERFACES.md "People and logins"),
+    and the roles of their post (rules.derived_roles).
+    """
+    employees = list(employees)
+    for data in employees:
+        employee_validate(data)
+    existing = {}
+    numbers = [data.employee_no for data in employees]
+    for start in range(0, len(numbers), BATCH_SIZE):
+        for user in User.objects.filter(username__in=numbers[start : start + BATCH_SIZE]):
+            existing[user.username] = user
+    counts = Counts()
+    to_create, to_update = [], []
+    unusable_password = make_password(None)
+    for data in employees:
+        user = existing.get(data.employee_no)
+        if user is None:
+            user = User(username=data.employee_no, password=unusable_password, **data.values())
+            to_create.append(user)
+            counts.add(CREATED)
+        elif _assign(user, data.values()):
+            to_update.append(user)
+            counts.add(UPDATED)
+        else:
+            counts.add(UNCHANGED)
+    if to_create:
+        # Answers the saved rows with their ids (re-read where the database cannot return them).
+        to_create = bulk_create_with_history(to_create, User, batch_size=BATCH_SIZE, default_user=actor)
+    if to_update:
+        bulk_update_with_history(to_update, User, list(EMPLOYEE_FIELDS), batch_size=BATCH_SIZE, default_user=actor)
+    roles_sync(to_create + to_update)
+    return counts
+
+
+def roles_sync(users):
+    """Give `users` the roles of their post and take away derived roles they no longer hold."""
+    if not users:
+        return
+    groups = {group.name: group for group in Group.objects.filter(name__in=rules.Role.DERIVED)}
+    membership = User.groups.through
+    user_ids = [user.pk for user in users]
+    for start in range(0, len(user_ids), BATCH_SIZE):
+        membership.objects.filter(
+            user_id__in=user_ids[start : start + BATCH_SIZE], group__name__in=rules.Role.DERIVED
+        ).delete()
+    membership.objects.bulk_create(
+        [
+            membership(user_id=user.pk, group_id=groups[role].pk)
+            for user in users
+            for role in rules.derived_roles(user.position, user.unit.kind if user.unit else None)
+            if role in groups
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+# --- leadership groups (rule O4) -------------------------------------------------------------
+
+
+@transaction.atomic
+def leadership_member_set(*, unit, member, role, actor=None):
+    breach = rules.leadership_group_breach(unit.kind)
+    if breach:
+        raise ValidationError({"unit": breach.message})
+    if member.unit_id != unit.id:
+        raise ValidationError({"member": _("A leadership group member must be an employee of that unit.")})
+    seat = LeadershipMember.objects.filter(unit=unit, member=member).first() or LeadershipMember(unit=unit, member=member)
+    if seat.pk and seat.role == role:
+        return seat
+    seat.role = role
+    seat._history_user = actor
+    seat.save()
+    return seat
