@@ -1,3 +1,173 @@
-from django.contrib import admin
+"""The admin panel of the organisation: scoped changelists, and saves that go through services."""
 
-# Register your models here.
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import Department, LeadershipMember, Unit, User
+from .scoping import scoped
+
+
+def validated_by(form, validate, *names, **extra):
+    """Run a service's validation on the form's cleaned fields `names` (once they are all valid);
+    its errors land next to the fields they name."""
+    cleaned = form.cleaned_data
+    if all(name in cleaned for name in names):
+        try:
+            validate(**{name: cleaned[name] for name in names}, **extra)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return cleaned
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """A changelist and its choice lists limited to the administrator's subtree (rule O5)."""
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if hasattr(related, "scope_unit_lookup"):
+            kwargs["queryset"] = scoped(related._default_manager.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class UnitForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(Unit.objects.order_by("path"), required=False, label=_("parent unit"), to_field_name="code")
+
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "kind", "parent", "city_area", "credit_authority"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if request is not None:
+            self.fields["parent"].queryset = scoped(Unit.objects.order_by("path"), request.user)
+        if self.instance.pk:
+            self.fields["code"].disabled = True
+            self.initial["parent"] = Unit.objects.filter(path=self.instance.parent_path).values_list("code", flat=True).first()
+
+    def clean(self):
+        super().clean()
+        return validated_by(self, services.unit_validate, "kind", "parent", unit=self.instance if self.instance.pk else None)
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    form = UnitForm
+    list_display = ["indented_name", "code", "kind", "city_area", "credit_authority"]
+    list_filter = ["kind", "city_area", "credit_authority"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+    list_per_page = 100
+
+    @admin.display(description=_("name"), ordering="path")
+    def indented_name(self, unit):
+        return "\u3000" * (unit.depth - 1) + unit.name
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class RequestForm(form):
+            def __init__(self, *args, **inner):
+                super().__init__(*args, request=request, **inner)
+
+        return RequestForm
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in ["name", "kind", "parent", "city_area", "credit_authority"]}
+        if change:
+            services.unit_update(unit=Unit.objects.get(pk=obj.pk), actor=request.user, **values)
+        else:
+            form.instance = services.unit_create(code=form.cleaned_data["code"], actor=request.user, **values)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # units are history: a closed unit is moved or renamed, never deleted
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["unit", "code", "name", "parent"]
+
+    def clean(self):
+        super().clean()
+        return validated_by(self, services.department_validate, "unit", "parent", department=self.instance)
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    form = DepartmentForm
+    list_display = ["name", "code", "unit", "parent"]
+    list_filter = ["unit__kind", "code"]
+    search_fields = ["code", "name", "unit__code", "unit__name"]
+    list_select_related = ["unit", "parent"]
+    autocomplete_fields = ["unit"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        form.instance, _outcome = services.department_save(
+            unit=data["unit"], code=data["code"], name=data["name"], parent=data["parent"], actor=request.user
+        )
+
+
+class EmployeeChangeForm(UserChangeForm):
+    def clean(self):
+        super().clean()
+        return validated_by(self, services.employee_validate, "unit", "department")
+
+
+class LeadershipMemberForm(forms.ModelForm):
+    class Meta:
+        model = LeadershipMember
+        fields = ["unit", "member", "role"]
+
+    def validate_unique(self):
+        pass  # the service updates an existing seat instead of refusing it
+
+    def clean(self):
+        super().clean()
+        return validated_by(self, services.leadership_member_validate, "unit", "member")
+
+
+@admin.register(User)
+class EmployeeAdmin(UserAdmin, ScopedAdmin):
+    form = EmployeeChangeForm
+    list_display = ["username", "name", "unit", "position", "grade", "is_active"]
+    list_filter = ["position", "grade", "manager_kind", "is_staff", "is_active", "groups"]
+    search_fields = ["username", "name"]
+    list_select_related = ["unit"]
+    ordering = ["username"]
+    autocomplete_fields = ["unit"]
+    fieldsets = [
+        (None, {"fields": ["username", "password", "name"]}),
+        (_("Post"), {"fields": [
+            "unit", "department", "position", "manager_kind", "grade", "credit_manager", "vip_area",
+        ]}),
+        (_("Personal"), {"fields": ["birth_date", "education", "title_level", "hired_on"]}),
+        (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["username", "name", "unit", "position", "password1", "password2"]})]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.roles_sync([obj])
+
+
+@admin.register(LeadershipMember)
+class LeadershipMemberAdmin(ScopedAdmin):
+    form = LeadershipMemberForm
+    list_display = ["unit", "member", "role"]
+    list_filter = ["role"]
+    list_select_related = ["unit", "member"]
+    autocomplete_fields = ["unit", "member"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        form.instance = services.leadership_member_set(unit=data["unit"], member=data["member"], role=data["role"], actor=request.user)

@@ -63,6 +63,7 @@ def ancestors_loop(code, in_file, tree):
 class UnitImporter(Importer):
     kind = "units"
     key = ("code",)
+    permissions = ("accounts.add_unit", "accounts.change_unit")
     columns = [
         Column("code", parsers.code),
         Column("name", parsers.text),
@@ -125,6 +126,7 @@ class UnitImporter(Importer):
 class DepartmentImporter(Importer):
     kind = "departments"
     key = ("unit_code", "code")
+    permissions = ("accounts.add_department", "accounts.change_department")
     columns = [
         Column("unit_code", parsers.code),
         Column("code", parsers.code),
@@ -171,6 +173,7 @@ class DepartmentImporter(Importer):
 class EmployeeImporter(Importer):
     kind = "employees"
     key = ("employee_no",)
+    permissions = ("accounts.add_user", "accounts.change_user")
     columns = [
         Column("employee_no", parsers.code),
         Column("name", lambda cell: parsers.text(cell, 50)),

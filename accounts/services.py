@@ -104,18 +104,24 @@ def unit_update(*, unit, name, kind, parent=None, city_area=False, credit_author
 # --- departments (rules O2, O3) --------------------------------------------------------------
 
 
+def department_validate(*, unit, parent, department=None):
+    """Raise ValidationError unless `parent` may hold the department (same unit, no loop)."""
+    if parent is None:
+        return
+    if parent.unit_id != unit.id:
+        raise ValidationError({"parent": _("A parent department must belong to the same unit.")})
+    ancestor = parent
+    while department is not None and department.pk and ancestor is not None:
+        if ancestor.pk == department.pk:
+            raise ValidationError({"parent": _("A department cannot sit under itself.")})
+        ancestor = ancestor.parent
+
+
 @transaction.atomic
 def department_save(*, unit, code, name, parent=None, actor=None):
     """Create or update the department `code` of `unit`. Answers (department, outcome)."""
-    if parent is not None and parent.unit_id != unit.id:
-        raise ValidationError({"parent": _("A parent department must belong to the same unit.")})
     department = Department.objects.filter(unit=unit, code=code).first()
-    if department is not None and parent is not None:
-        ancestor = parent
-        while ancestor is not None:
-            if ancestor.pk == department.pk:
-                raise ValidationError({"parent": _("A department cannot sit under itself.")})
-            ancestor = ancestor.parent
+    department_validate(unit=unit, parent=parent, department=department)
     if department is None:
         department = Department(unit=unit, code=code, name=name, parent=parent)
         outcome = CREATED
@@ -159,8 +165,8 @@ class EmployeeData:
         return {name: getattr(self, name) for name in EMPLOYEE_FIELDS}
 
 
-def employee_validate(data):
-    if data.department is not None and data.department.unit_id != data.unit.id:
+def employee_validate(*, unit, department):
+    if department is not None and (unit is None or department.unit_id != unit.id):
         raise ValidationError({"department": _("The department belongs to another unit.")})
 
 
@@ -176,7 +182,7 @@ def employees_save(employees, *, actor=None):
     """
     employees = list(employees)
     for data in employees:
-        employee_validate(data)
+        employee_validate(unit=data.unit, department=data.department)
     existing = {}
     numbers = [data.employee_no for data in employees]
     for start in range(0, len(numbers), BATCH_SIZE):
@@ -230,13 +236,18 @@ def roles_sync(users):
 # --- leadership groups (rule O4) -------------------------------------------------------------
 
 
-@transaction.atomic
-def leadership_member_set(*, unit, member, role, actor=None):
+def leadership_member_validate(*, unit, member):
     breach = rules.leadership_group_breach(unit.kind)
     if breach:
         raise ValidationError({"unit": breach.message})
     if member.unit_id != unit.id:
         raise ValidationError({"member": _("A leadership group member must be an employee of that unit.")})
+
+
+@transaction.atomic
+def leadership_member_set(*, unit, member, role, actor=None):
+    """Seat `member` in the marketing leadership group of `unit` (rule O4) with `role`."""
+    leadership_member_validate(unit=unit, member=member)
     seat = LeadershipMember.objects.filter(unit=unit, member=member).first() or LeadershipMember(unit=unit, member=member)
     if seat.pk and seat.role == role:
         return seat

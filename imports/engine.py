@@ -60,6 +60,7 @@ class Column:
 class Row:
     number: int
     values: dict
+    parsed: bool = True  # every cell parsed; only such rows go on to the importer's check
 
     def __getitem__(self, name):
         return self.values.get(name)
@@ -88,6 +89,8 @@ class Importer:
     key: ClassVar[tuple[str, ...]]
     # Model field names a service may name in a ValidationError, mapped to the file's columns.
     field_columns: ClassVar[dict[str, str]] = {}
+    # What a person needs to run this import from the admin panel.
+    permissions: ClassVar[tuple[str, ...]] = ()
 
     actor: Any = None  # the person importing; None for the shell, which may touch everything
     errors: list = field(default_factory=list)
@@ -178,7 +181,7 @@ def parse(importer, header, raw_rows):
             importer.error(number, "", _("This row has more cells than the header has columns."))
             continue
         cells = dict(zip(header, (cell.strip() for cell in raw)))
-        values = {}
+        values, errors_before = {}, len(importer.errors)
         for name, column in known.items():
             cell = cells.get(name, "")
             if cell == "":
@@ -190,7 +193,7 @@ def parse(importer, header, raw_rows):
                 values[name] = column.parse(cell)
             except ValidationError as exc:
                 importer.error(number, name, exc.messages[0])
-        row = Row(number, values)
+        row = Row(number, values, parsed=len(importer.errors) == errors_before)
         key = tuple(values.get(name) for name in importer.key)
         if None not in key:
             if key in seen_keys:
@@ -209,8 +212,9 @@ def run_import(kind, content, filename, *, dry_run=False, actor=None):
             "kind": kind, "kinds": ", ".join(sorted(REGISTRY))}) from None
     header, raw_rows = read_table(content, filename)
     rows = parse(importer, header, raw_rows)
-    if not importer.errors:
-        importer.check(rows)
+    # The rows that parsed are checked even when others did not, so that the report names
+    # every bad row at once. (A header error gives no rows at all.)
+    importer.check([row for row in rows if row.parsed])
     if importer.errors:
         raise ImportRejected(importer.errors)
     with transaction.atomic():

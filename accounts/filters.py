@@ -1,0 +1,49 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Grade, ManagerKind, Position, Unit, User
+from .scoping import scoped
+
+
+def visible_units(request):
+    return scoped(Unit.objects.order_by("path"), request.user) if request else Unit.objects.none()
+
+
+class UnitChoiceFilter(django_filters.ModelChoiceFilter):
+    """A unit among those the person may see; matches the rows of its whole subtree."""
+
+    def __init__(self, *args, path_lookup="unit__path", **kwargs):
+        self.path_lookup = path_lookup
+        kwargs.setdefault("queryset", visible_units)
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(**{f"{self.path_lookup}__startswith": value.path})
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    unit = UnitChoiceFilter(label=_("Unit (with its subtree)"))
+    position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Position"))
+    manager_kind = django_filters.ChoiceFilter(choices=ManagerKind.choices, label=_("Manager kind"))
+    grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"))
+
+    class Meta:
+        model = User
+        fields = ["q", "unit", "position", "manager_kind", "grade"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(username__icontains=value) | Q(name__icontains=value))
+
+
+class UnitFilter(django_filters.FilterSet):
+    kind = django_filters.CharFilter()
+    parent = UnitChoiceFilter(path_lookup="path", label=_("Within unit"))
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "parent"]

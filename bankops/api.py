@@ -1,0 +1,9 @@
+"""The REST API under /api/v1/: every app's viewsets on one router."""
+
+from rest_framework.routers import DefaultRouter
+
+from accounts.api import EmployeeViewSet, UnitViewSet
+
+router = DefaultRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("employees", EmployeeViewSet, basename="employee")
