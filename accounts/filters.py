@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Grade, ManagerKind, Position, Unit, User
 from .scoping import scoped
@@ -10,6 +12,7 @@ def visible_units(request):
     return scoped(Unit.objects.order_by("path"), request.user) if request else Unit.objects.none()
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class UnitChoiceFilter(django_filters.ModelChoiceFilter):
     """A unit among those the person may see; matches the rows of its whole subtree."""
 

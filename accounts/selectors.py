@@ -1,9 +1,10 @@
 """Reads of the organisation, already scoped to the person asking (rule O5)."""
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Left
 
-from .models import Department, LeadershipMember, Position, Unit, User
+from .models import Department, LeadershipMember, Unit, UnitKind, User
+from .rules import MARKET_DEPARTMENT_CODE, market_department_breach
 from .scoping import get_scoped_or_404, scope_prefix, scoped
 
 STEP = Unit.steplen
@@ -77,4 +78,14 @@ def employee_get(*, user, employee_no):
     return get_scoped_or_404(User.objects.select_related("unit", "department"), user, username=employee_no)
 
 
-POSITIONS = list(Position)
+
+def market_department_breaches(*, within):
+    """Rule O3 over a subtree: the sub-branches without a market department, in one query."""
+    lacking = (
+        Unit.objects.filter(path__startswith=within.path, kind=UnitKind.SUB_BRANCH)
+        .annotate(has_market=Exists(Department.objects.filter(unit=OuterRef("pk"), code=MARKET_DEPARTMENT_CODE)))
+        .filter(has_market=False)
+        .order_by("path")
+        .values_list("code", "kind")
+    )
+    return [market_department_breach(code, kind, set()) for code, kind in lacking]

@@ -1,0 +1,118 @@
+"""The platform: production settings, Celery wiring, login throttling, the admin panel."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.urls import reverse
+
+from bankops.celery import ping
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bankops.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "k3w9Qz-vT7pL_2mW8rB5nY1cX4hJ6dF0gSaEuIoPq7Zr2Lm9Xc4Vb8Nn1Tt6Yy3Hh5",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bankops.settings", "DJANGO_DEBUG": "0"}
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_a_celery_task_round_trips(settings):
+    # In-process by default; through Redis and a real worker when CELERY_BROKER_URL is set (CI).
+    assert ping.delay().get(timeout=30) == "pong"
+
+
+def test_failed_logins_are_throttled(client, hefei_person):
+    hefei_person.set_password("right-password-1")
+    hefei_person.save()
+    for _ in range(4):
+        response = client.post(reverse("login"), {"username": "H0001", "password": "wrong"})
+        assert response.status_code == 200 and response.context["form"].errors
+    fifth = client.post(reverse("login"), {"username": "H0001", "password": "wrong"})
+    assert fifth.status_code == 429
+    locked = client.post(reverse("login"), {"username": "H0001", "password": "right-password-1"})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_good_login_lands_on_the_start_page(client, hefei_person):
+    hefei_person.set_password("right-password-1")
+    hefei_person.save()
+    response = client.post(reverse("login"), {"username": "H0001", "password": "right-password-1"}, follow=True)
+    assert response.status_code == 200 and response.request["PATH_INFO"] == "/"
+
+
+def make_admin(user):
+    from django.contrib.auth.models import Permission
+
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="accounts"))
+    return user
+
+
+def test_admin_changelists_are_scoped(login, wuhu_manager, hefei_manager):
+    client = login(make_admin(wuhu_manager))
+    units = client.get("/admin/accounts/unit/")
+    assert [unit.code for unit in units.context["cl"].result_list] == ["WH0101"]
+    people = client.get("/admin/accounts/user/")
+    assert [person.username for person in people.context["cl"].result_list] == ["W0101"]
+    assert client.get(f"/admin/accounts/user/{hefei_manager.pk}/change/").status_code == 302  # "does not exist"
+
+
+def test_admin_unit_form_refuses_a_wrong_parent_next_to_the_field(login, province_analyst, bank):
+    client = login(make_admin(province_analyst))
+    response = client.post("/admin/accounts/unit/add/", {"code": "X1", "name": "错网点", "kind": "OUTLET", "parent": "HF"})
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    assert 'value="错网点"' in response.content.decode()
+
+
+def test_admin_import_page_imports_whole_files_and_lists_bad_rows(login, province_analyst, bank, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import Unit
+
+    client = login(make_admin(province_analyst))
+    assert client.get(reverse("admin-import")).status_code == 200
+    bad = SimpleUploadedFile("units.csv", "code,name,kind,parent_code\nHF02,新支行,SUB_BRANCH,HF\nX,x,OUTLET,HF\n".encode())
+    response = client.post(reverse("admin-import"), {"kind": "units", "file": bad})
+    assert [str(e) for e in response.context["errors"]][0].startswith("row 3, column parent_code:")
+    assert not Unit.objects.filter(code="HF02").exists()
+    good = SimpleUploadedFile("units.csv", "code,name,kind,parent_code\nHF02,新支行,SUB_BRANCH,HF\n".encode())
+    response = client.post(reverse("admin-import"), {"kind": "units", "file": good}, follow=True)
+    assert Unit.objects.filter(code="HF02").exists()
+    assert Unit.objects.get(code="HF02").history.latest().history_user == province_analyst
+
+
+def test_admin_import_cannot_reach_outside_the_subtree(login, wuhu_manager, bank):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(make_admin(wuhu_manager))
+    upload = SimpleUploadedFile("units.csv", "code,name,kind,parent_code\nHF0199,网点,OUTLET,HF01\n".encode())
+    response = client.post(reverse("admin-import"), {"kind": "units", "file": upload})
+    assert [str(e) for e in response.context["errors"]] and "column parent_code" in str(response.context["errors"][0])
+
+
+def test_admin_import_page_is_refused_without_import_permissions(login, hefei_person):
+    hefei_person.is_staff = True
+    hefei_person.save()
+    assert login(hefei_person).get(reverse("admin-import")).status_code == 403
