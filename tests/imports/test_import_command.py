@@ -53,7 +53,7 @@ def test_reimporting_the_same_file_changes_nothing(units, tmp_path):
     history = Unit.history.count()
     code, out, _err = run(tmp_path, "units", UNITS)
     assert code == 0
-    assert "0 created, 0 updated, 5 unchanged" in out or "0 个新建" in out
+    assert "新建 0，更新 0，未变 5" in out
     assert Unit.history.count() == history
 
 
@@ -108,6 +108,16 @@ def test_moving_a_unit_moves_its_subtree(units, tmp_path):
     assert run(tmp_path, "units", text)[0] == 0
     wuhu = Unit.objects.get(code="WH")
     assert Unit.objects.get(code="HF0101").path.startswith(wuhu.path)
+
+
+def test_errors_speak_chinese_by_default_and_english_when_asked(db, tmp_path):
+    from django.utils import translation
+
+    _code, _out, err = run(tmp_path, "units", "code,name,kind\nHF,合肥分行,CITY\n")
+    assert "row 2, column parent_code: 二级分行类机构须有上级机构。" in err
+    with translation.override("en"):
+        _code, _out, err = run(tmp_path, "units", "code,name,kind\nHF,合肥分行,CITY\n")
+    assert "row 2, column parent_code: A unit of kind City branch needs a parent unit." in err
 
 
 def test_unknown_columns_are_an_error_not_ignored(db, tmp_path):

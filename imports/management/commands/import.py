@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from imports.engine import REGISTRY, ImportRejected, UsageError, run_import
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         except ImportRejected as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))
-            self.stderr.write(f"{file.name}: rejected, nothing written ({len(exc.errors)} errors)")
+            self.stderr.write(_("%(file)s: rejected, nothing written (%(count)d errors)") % {
+                "file": file.name, "count": len(exc.errors)})
             sys.exit(1)
         self.stdout.write(str(report))
