@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install migrate seed messages clean
+.PHONY: run test install chromium migrate seed messages clean
 
 $(VENV)/installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (set PYTHON=…)"; exit 2; }
@@ -24,8 +24,13 @@ seed: migrate
 run: seed
 	$(PY) manage.py runserver $(HOST)
 
-test: install
+test: install chromium
 	$(PY) -m pytest
+
+# The browser tests drive Debian's Chromium; Playwright's own browser download needs the internet.
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Re-extract and compile the translations (needs GNU gettext; the compiled .mo files are committed).
 messages: install

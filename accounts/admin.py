@@ -150,7 +150,7 @@ class EmployeeAdmin(UserAdmin, ScopedAdmin):
         (_("Post"), {"fields": [
             "unit", "department", "position", "manager_kind", "grade", "credit_manager", "vip_area",
         ]}),
-        (_("Personal"), {"fields": ["birth_date", "education", "title_level", "hired_on"]}),
+        (_("Personal details"), {"fields": ["birth_date", "education", "title_level", "hired_on"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"fields": ["username", "name", "unit", "position", "password1", "password2"]})]

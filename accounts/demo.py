@@ -73,6 +73,9 @@ VIP_HOSTS = {
 WEALTH_HOST = "HF"
 # Cities whose customer managers stay a little under 20% of their staff (rule S1 has work).
 LEAN_CITIES = {"HB", "CHZ"}
+# Cities with one sub-branch lacking its market department: ~3% of them (rule O3 has work).
+CITIES_MISSING_A_MARKET_DEPARTMENT = {"HF", "AQ", "FY", "HB"}
+SMALL_SCALE_CITIES = {"HF", "WH", "HB"}  # the demo logins need Hefei and Wuhu
 
 OUTLET_PLACES = (
     "人民路 解放路 中山路 胜利路 建设路 文化路 和平路 新华路 光明路 淮河路 长江路 红旗路 站前 城南 城北 "
@@ -91,6 +94,8 @@ SURNAMES = (
 SURNAME_WEIGHTS = [1 / (rank + 4) for rank in range(len(SURNAMES))]
 GIVEN_MALE = "伟 强 磊 军 勇 杰 涛 斌 超 明 刚 平 辉 鹏 华 飞 鑫 波 宁 俊 峰 浩 宇 亮 建 国 林 文 志 健 晨 凯 龙 彬 阳 松 海 斌 东 锋 翔 坤"
 GIVEN_FEMALE = "芳 娟 敏 静 丽 艳 娜 霞 玲 婷 雪 琳 颖 莉 倩 洁 燕 慧 悦 瑶 佳 欣 晶 蕾 岚 璐 萍 红 梅 兰 秀 晓 露 菲 蓉 琴 薇 月 璇"
+# Only to pick plausible given names; no sex is stored.
+FEMALE_SHARE = {Position.TELLER: 0.75, Position.HEAD: 0.2, Position.DEPUTY_HEAD: 0.3}
 GIVEN_COMMON = "文 明 晓 海 家 子 思 雨 天 嘉 志 春 秋 晨 安 云 新 永 诗 一"
 
 
@@ -133,7 +138,6 @@ class BankBuilder:
         self.rng = random.Random(SEED)
         self.bank = DemoBank()
         self.unit_kinds = {}
-        self.departments = {}  # unit code -> department codes
         self.staff = []  # rows hired into the current city's subtree (for rule S1 shares)
 
     # --- org tree ------------------------------------------------------------------------
@@ -148,7 +152,6 @@ class BankBuilder:
 
     def department(self, unit, code, name, parent=""):
         self.bank.departments.append({"unit_code": unit, "code": code, "name": name, "parent_code": parent})
-        self.departments.setdefault(unit, []).append(code)
 
     # --- people --------------------------------------------------------------------------
 
@@ -163,10 +166,10 @@ class BankBuilder:
         rng = self.rng
         age = rng.randint(*ages)
         birth = datetime.date(AS_OF.year - age, 1, 1) - datetime.timedelta(days=rng.randrange(365))
-        young = age < 40
+        doctors = 2 if self.unit_kinds[unit] in (UnitKind.PROVINCE, UnitKind.CITY) else 0
         education = rng.choices(
             [Education.BELOW_BACHELOR, Education.BACHELOR, Education.MASTER, Education.DOCTOR],
-            [8, 70, 20, 2] if young else [30, 58, 11, 1],
+            [8, 70, 20, doctors] if age < 40 else [30, 58, 11, doctors / 2],
         )[0]
         start_age = {Education.BELOW_BACHELOR: 19, Education.BACHELOR: 22, Education.MASTER: 25, Education.DOCTOR: 28}
         hired_on = min(add_years(birth, start_age[education] + rng.random() * 4), AS_OF - datetime.timedelta(days=30))
@@ -179,7 +182,7 @@ class BankBuilder:
             weights = [85, 15, 0, 0] if age < 28 else [10, 35, 40, 15] if senior else [48, 32, 16, 4]
             grade = rng.choices([Grade.JUNIOR, Grade.INTERMEDIATE, Grade.SENIOR, Grade.PRINCIPAL], weights)[0]
             credit = rng.random() < (0.65 if manager_kind == ManagerKind.CORPORATE else 0.1)
-        female = rng.random() < {Position.TELLER: 0.75, Position.HEAD: 0.2, Position.DEPUTY_HEAD: 0.3}.get(position, 0.5)
+        female = rng.random() < FEMALE_SHARE.get(position, 0.5)
         row = {
             "employee_no": f"E{len(self.bank.employees) + 1:06d}",
             "name": self.person_name(female),
@@ -222,7 +225,7 @@ class BankBuilder:
 
     def build(self):
         self.province()
-        cities = [city for city in CITIES if not self.small or city[0] in ("HF", "WH", "HB")]
+        cities = [city for city in CITIES if not self.small or city[0] in SMALL_SCALE_CITIES]
         outlets = {}
         for city in cities:
             outlets[city[0]] = self.city(*city)
@@ -292,10 +295,10 @@ class BankBuilder:
                 outlets.append(self.unit(f"{sub}{number:02d}", outlet_name, UnitKind.OUTLET, sub, city_area=city_area))
 
         # A few sub-branches lack a market department (rule O3) and outlets a lobby manager (S4).
-        without_market = set(rng.sample(sub_branches, max(1, round(len(sub_branches) * 0.03)))) if code in ("HF", "AQ", "FY", "HB") else set()
+        without_market = rng.choice(sub_branches) if code in CITIES_MISSING_A_MARKET_DEPARTMENT else None
         without_lobby = set(rng.sample(outlets, max(1, round(len(outlets) * 0.04))))
         for sub in sub_branches:
-            self.sub_branch(sub, with_market=sub not in without_market, lean=lean)
+            self.sub_branch(sub, with_market=sub != without_market, lean=lean)
         for outlet in outlets:
             self.outlet(outlet, with_lobby=outlet not in without_lobby, lean=lean)
         for number, host in enumerate(VIP_HOSTS.get(code, [])[: 1 if self.small else None], 1):
@@ -358,7 +361,10 @@ class BankBuilder:
         rng = self.rng
         self.unit(code, name, UnitKind.WEALTH_CENTRE, parent)
         self.hire(code, Position.HEAD, ages=(38, 52))
-        roster = [Position.MARKETING_MANAGER] * 3 + [Position.WEALTH_MANAGER] * rng.randint(4, 5) + [Position.LOBBY_MANAGER] * rng.randint(1, 2)
+        roster = (
+            [Position.MARKETING_MANAGER] * 3 + [Position.WEALTH_MANAGER] * rng.randint(4, 5)
+            + [Position.LOBBY_MANAGER] * rng.randint(1, 2)
+        )
         for position in roster:
             self.hire(code, position, ages=(26, 48))
         for _ in range(rng.randint(2, 3)):

@@ -120,7 +120,7 @@ def department_validate(*, unit, parent, department=None):
 @transaction.atomic
 def department_save(*, unit, code, name, parent=None, actor=None):
     """Create or update the department `code` of `unit`. Answers (department, outcome)."""
-    department = Department.objects.filter(unit=unit, code=code).first()
+    department = Department.objects.filter(unit=unit, code=code).select_related("parent").first()
     department_validate(unit=unit, parent=parent, department=department)
     if department is None:
         department = Department(unit=unit, code=code, name=name, parent=parent)
@@ -186,7 +186,7 @@ def employees_save(employees, *, actor=None):
     existing = {}
     numbers = [data.employee_no for data in employees]
     for start in range(0, len(numbers), BATCH_SIZE):
-        for user in User.objects.filter(username__in=numbers[start : start + BATCH_SIZE]):
+        for user in User.objects.filter(username__in=numbers[start : start + BATCH_SIZE]).select_related("unit", "department"):
             existing[user.username] = user
     counts = Counts()
     to_create, to_update = [], []

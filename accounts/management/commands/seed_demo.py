@@ -70,23 +70,26 @@ class Command(BaseCommand):
     def demo_logins(self, logins):
         """Give the demo people a known password; answers the rows of the logins table.
 
-        A password is only set when it differs, so that a re-run leaves no history behind.
+        Only a password that differs is set, so that a re-run leaves no history behind.
         """
         people = User.objects.select_related("unit").in_bulk([no for _, no in logins], field_name="username")
         rows = []
         for role, employee_no in logins:
             user = people[employee_no]
-            if not user.check_password(demo.DEMO_PASSWORD):
+            if needs_demo_password(user):
                 user.set_password(demo.DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             rows.append((role, user.username, user.name, user.unit.name, demo.DEMO_PASSWORD))
 
         admin = User.objects.filter(username="admin").first() or User(username="admin", name="系统管理员")
-        changed = services._assign(admin, {"is_staff": True, "is_superuser": True, "is_active": True})
-        if not admin.check_password(demo.DEMO_PASSWORD):
+        if needs_demo_password(admin) or not (admin.is_staff and admin.is_superuser and admin.is_active):
+            admin.is_staff = admin.is_superuser = admin.is_active = True
             admin.set_password(demo.DEMO_PASSWORD)
-            changed = True
-        if changed or admin.pk is None:
             admin.save()
         rows.append(("superuser", "admin", admin.name, "—", demo.DEMO_PASSWORD))
         return rows
+
+
+def needs_demo_password(user):
+    # Checking an unusable or empty password still costs a full hash (Django's timing guard).
+    return not user.password or not user.has_usable_password() or not user.check_password(demo.DEMO_PASSWORD)
