@@ -1,14 +1,9 @@
 """Browser tests: the real pages in headless Chromium (Debian's package), driven by Playwright."""
 
-import os
 import shutil
 
 import pytest
 from playwright.sync_api import sync_playwright
-
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls the fixtures make
-# there are plain synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The machine has no internet: without these Chromium keeps trying to reach Google.
@@ -27,7 +22,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
+def page(browser, live_server, transactional_db, monkeypatch):
+    # Playwright's sync API runs an event loop in the test's thread; the ORM calls the test
+    # makes there are plain synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
