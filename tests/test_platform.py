@@ -20,6 +20,7 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
         "DJANGO_SECRET_KEY": "k3w9Qz-vT7pL_2mW8rB5nY1cX4hJ6dF0gSaEuIoPq7Zr2Lm9Xc4Vb8Nn1Tt6Yy3Hh5",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True,

@@ -1,5 +1,6 @@
 """Browser tests: the real pages in headless Chromium (Debian's package), driven by Playwright."""
 
+import os
 import shutil
 
 import pytest
@@ -15,6 +16,9 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API keeps an event loop in the test thread from here on; the ORM calls
+    # the tests and fixtures make there are plain synchronous ones.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -22,10 +26,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db, monkeypatch):
-    # Playwright's sync API runs an event loop in the test's thread; the ORM calls the test
-    # makes there are plain synchronous ones.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(10_000)
