@@ -13,6 +13,11 @@ from .models import Department, LeadershipMember, Unit, User
 from .scoping import scoped
 
 
+admin.site.site_header = _("BankOps administration")
+admin.site.site_title = _("BankOps")
+admin.site.index_title = _("Administration")
+
+
 def validated_by(form, validate, *names, **extra):
     """Run a service's validation on the form's cleaned fields `names` (once they are all valid);
     its errors land next to the fields they name."""

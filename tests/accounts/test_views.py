@@ -20,8 +20,14 @@ def test_login_page_speaks_chinese_by_default(client, db):
     assert "登录" in response.content.decode()
 
 
-def test_login_page_speaks_english_when_asked(client, db):
-    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
+def test_login_page_stays_chinese_for_an_english_browser(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()
+
+
+def test_login_page_speaks_english_when_chosen(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("login"))
     assert "Log in" in response.content.decode()
 
 

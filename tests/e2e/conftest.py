@@ -27,7 +27,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, transactional_db):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context = browser.new_context(base_url=live_server.url, locale="en-US")  # Chinese all the same
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
