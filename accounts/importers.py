@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from bankops.bulk import CREATED, Counts
 from imports import parsers
 from imports.engine import Column, Importer, register
 
@@ -103,7 +104,7 @@ class UnitImporter(Importer):
                 self.error(row, "parent_code", _("This parent would make the unit its own ancestor."))
 
     def write(self, rows, *, actor):
-        counts = services.Counts()
+        counts = Counts()
         for row in parents_first(rows, key=lambda row: row["code"], parent_key=lambda row: row["parent_code"]):
             parent = Unit.objects.get(code=row["parent_code"]) if row["parent_code"] else None
             values = {
@@ -114,7 +115,7 @@ class UnitImporter(Importer):
             try:
                 if unit is None:
                     services.unit_create(code=row["code"], actor=actor, **values)
-                    counts.add(services.CREATED)
+                    counts.add(CREATED)
                 else:
                     counts.add(services.unit_update(unit=unit, actor=actor, **values))
             except ValidationError as exc:
@@ -150,7 +151,7 @@ class DepartmentImporter(Importer):
                     "unit": row["unit_code"], "code": row["parent_code"]})
 
     def write(self, rows, *, actor):
-        counts = services.Counts()
+        counts = Counts()
         ordered = parents_first(
             rows,
             key=lambda row: (row["unit_code"], row["code"]),

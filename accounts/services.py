@@ -5,36 +5,20 @@ is enforced in one place. History (who, when) is django-simple-history's: `_hist
 names the actor where no request does.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from treebeard.exceptions import InvalidMoveToDescendant
+
+from bankops import bulk
+from bankops.bulk import CREATED, UNCHANGED, UPDATED
 
 from . import rules
 from .models import Department, LeadershipMember, Unit, UnitKind, User
-
-
-@dataclass
-class Counts:
-    """What a write did, for reports: rows created, updated and left as they were."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def add(self, outcome):
-        setattr(self, outcome, getattr(self, outcome) + 1)
-
-    def __str__(self):
-        return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % vars(self)
-
-
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 
 
 def _assign(obj, values):
@@ -140,6 +124,7 @@ EMPLOYEE_FIELDS = (
     "name", "unit", "department", "position", "manager_kind", "grade", "credit_manager",
     "vip_area", "birth_date", "education", "title_level", "hired_on",
 )
+EMPLOYEE_ATTRIBUTES = tuple(f"{name}_id" if name in ("unit", "department") else name for name in EMPLOYEE_FIELDS)
 
 
 @dataclass
@@ -159,18 +144,19 @@ class EmployeeData:
     education: str = ""
     title_level: str = ""
     hired_on: object = None
-    extra: dict = field(default_factory=dict)
 
-    def values(self):
-        return {name: getattr(self, name) for name in EMPLOYEE_FIELDS}
+    def attributes(self):
+        """The stored attributes, foreign keys as ids."""
+        values = {name: getattr(self, name) for name in EMPLOYEE_FIELDS}
+        values["unit_id"] = values.pop("unit").pk
+        department = values.pop("department")
+        values["department_id"] = department.pk if department else None
+        return values
 
 
 def employee_validate(*, unit, department):
     if department is not None and (unit is None or department.unit_id != unit.id):
         raise ValidationError({"department": _("The department belongs to another unit.")})
-
-
-BATCH_SIZE = 2000
 
 
 @transaction.atomic
@@ -183,53 +169,41 @@ def employees_save(employees, *, actor=None):
     employees = list(employees)
     for data in employees:
         employee_validate(unit=data.unit, department=data.department)
-    existing = {}
-    numbers = [data.employee_no for data in employees]
-    for start in range(0, len(numbers), BATCH_SIZE):
-        for user in User.objects.filter(username__in=numbers[start : start + BATCH_SIZE]).select_related("unit", "department"):
-            existing[user.username] = user
-    counts = Counts()
-    to_create, to_update = [], []
-    unusable_password = make_password(None)
-    for data in employees:
-        user = existing.get(data.employee_no)
-        if user is None:
-            user = User(username=data.employee_no, password=unusable_password, **data.values())
-            to_create.append(user)
-            counts.add(CREATED)
-        elif _assign(user, data.values()):
-            to_update.append(user)
-            counts.add(UPDATED)
-        else:
-            counts.add(UNCHANGED)
-    if to_create:
-        # Answers the saved rows with their ids (re-read where the database cannot return them).
-        to_create = bulk_create_with_history(to_create, User, batch_size=BATCH_SIZE, default_user=actor)
-    if to_update:
-        bulk_update_with_history(to_update, User, list(EMPLOYEE_FIELDS), batch_size=BATCH_SIZE, default_user=actor)
-    roles_sync(to_create + to_update)
-    return counts
+    result = bulk.upsert(
+        User,
+        [{"username": data.employee_no, **data.attributes()} for data in employees],
+        key=("username",),
+        fields=EMPLOYEE_ATTRIBUTES,
+        defaults={"password": make_password(None)},
+        actor=actor,
+    )
+    roles_sync(result.created + result.updated, units={data.unit.pk: data.unit for data in employees})
+    return result.counts
 
 
-def roles_sync(users):
-    """Give `users` the roles of their post and take away derived roles they no longer hold."""
+def roles_sync(users, units=None):
+    """Give `users` the roles of their post and take away derived roles they no longer hold.
+
+    `units` (by id) spares a query per person for the unit kind.
+    """
     if not users:
         return
+    units = units or {user.unit_id: user.unit for user in users if user.unit_id}
     groups = {group.name: group for group in Group.objects.filter(name__in=rules.Role.DERIVED)}
     membership = User.groups.through
     user_ids = [user.pk for user in users]
-    for start in range(0, len(user_ids), BATCH_SIZE):
+    for start in range(0, len(user_ids), bulk.BATCH_SIZE):
         membership.objects.filter(
-            user_id__in=user_ids[start : start + BATCH_SIZE], group__name__in=rules.Role.DERIVED
+            user_id__in=user_ids[start : start + bulk.BATCH_SIZE], group__name__in=rules.Role.DERIVED
         ).delete()
     membership.objects.bulk_create(
         [
             membership(user_id=user.pk, group_id=groups[role].pk)
             for user in users
-            for role in rules.derived_roles(user.position, user.unit.kind if user.unit else None)
+            for role in rules.derived_roles(user.position, units[user.unit_id].kind if user.unit_id else None)
             if role in groups
         ],
-        batch_size=BATCH_SIZE,
+        batch_size=bulk.BATCH_SIZE,
     )
 
 

@@ -1,0 +1,85 @@
+"""Set-based upsert by natural key: the write path of the imports and of the seed.
+
+Rows are matched to stored ones by their key in a few queries, compared field by field, and
+written with bulk statements; a row that changes nothing is not written and leaves no history.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+BATCH_SIZE = 2000
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
+@dataclass
+class Counts:
+    """What a write did, for reports: rows created, updated and left as they were."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome, number=1):
+        setattr(self, outcome, getattr(self, outcome) + number)
+
+    def __iadd__(self, other):
+        for outcome in (CREATED, UPDATED, UNCHANGED):
+            self.add(outcome, getattr(other, outcome))
+        return self
+
+    def __str__(self):
+        return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged") % vars(self)
+
+
+@dataclass
+class Upserted:
+    counts: Counts
+    created: list
+    updated: list
+
+
+def upsert(model, records, *, key, fields, defaults=None, history=True, actor=None):
+    """Create or update `records` (dicts by attribute name, foreign keys as `<name>_id`).
+
+    `key` names the attributes that identify a row, the first of them selective enough to fetch
+    candidates with `IN`; `fields` are the attributes written; `defaults` are set on new rows only.
+    With `history`, django-simple-history records each created and changed row (by `actor`).
+    """
+    records = list(records)
+    lead = key[0]
+    stored = {}
+    values = list({record[lead] for record in records})
+    for start in range(0, len(values), BATCH_SIZE):
+        for obj in model._default_manager.filter(**{f"{lead}__in": values[start : start + BATCH_SIZE]}):
+            stored[tuple(getattr(obj, name) for name in key)] = obj
+
+    counts, to_create, to_update = Counts(), [], []
+    for record in records:
+        obj = stored.get(tuple(record[name] for name in key))
+        if obj is None:
+            to_create.append(model(**{**(defaults or {}), **{name: record[name] for name in (*key, *fields)}}))
+            continue
+        changed = False
+        for name in fields:
+            if getattr(obj, name) != record[name]:
+                setattr(obj, name, record[name])
+                changed = True
+        if changed:
+            to_update.append(obj)
+        else:
+            counts.add(UNCHANGED)
+    counts.add(CREATED, len(to_create))
+    counts.add(UPDATED, len(to_update))
+
+    if history:
+        if to_create:
+            # Answers the rows with their ids (re-read where the database cannot return them).
+            to_create = bulk_create_with_history(to_create, model, batch_size=BATCH_SIZE, default_user=actor)
+        if to_update:
+            bulk_update_with_history(to_update, model, list(fields), batch_size=BATCH_SIZE, default_user=actor)
+    else:
+        model._default_manager.bulk_create(to_create, batch_size=BATCH_SIZE)
+        model._default_manager.bulk_update(to_update, list(fields), batch_size=BATCH_SIZE)
+    return Upserted(counts, to_create, to_update)
