@@ -24,7 +24,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from accounts import demo  # noqa: E402
+from demo import org as demo  # noqa: E402
 from accounts.models import User  # noqa: E402
 from imports.engine import run_import  # noqa: E402
 

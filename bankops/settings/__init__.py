@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "marketing",
     "staffing",
     "appraisal",
+    "demo",  # `manage.py seed_demo`
 ]
 
 MIDDLEWARE = [

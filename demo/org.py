@@ -12,8 +12,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from .models import Education, Grade, LeadershipRole, ManagerKind, Position, TitleLevel, UnitKind
-from .rules import MARKET_DEPARTMENT_CODE, PROVINCE_MARKETING_DEPARTMENTS
+from accounts.models import Education, Grade, LeadershipRole, ManagerKind, Position, TitleLevel, UnitKind
+from accounts.rules import MARKET_DEPARTMENT_CODE, PROVINCE_MARKETING_DEPARTMENTS
 
 SEED = 201023  # 工银皖发[2010]23号
 DEMO_PASSWORD = "bankops2026"

@@ -4,7 +4,7 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from accounts import demo
+from demo import org as demo
 from accounts.models import Department, LeadershipMember, Position, Unit, UnitKind, User
 from accounts.rules import ALLOWED_PARENT_KINDS
 

@@ -1,6 +1,6 @@
 """`manage.py seed_demo`: load the demo Anhui bank through the bulk-import door, and demo logins.
 
-The rows come from accounts.demo and enter by `run_import`, so every rule a real import checks
+The rows come from demo.org and enter by `run_import`, so every rule a real import checks
 applies to them; re-running it changes nothing.
 """
 
@@ -9,7 +9,8 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts import demo, services
+from accounts import services
+from demo import org as demo
 from accounts.models import Department, LeadershipMember, Unit, User
 from imports.engine import ImportRejected, run_import
 
