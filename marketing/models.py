@@ -1,0 +1,221 @@
+"""The client registry (rules C1–C8): clients, named tier lists, monthly metrics, segments'
+thresholds, and business requests."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Unit
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class ClientKind(models.TextChoices):
+    CORPORATE = "CORPORATE", _("Corporate")  # 对公
+    INDIVIDUAL = "INDIVIDUAL", _("Individual")  # 个人
+
+
+class Tier(models.TextChoices):
+    """Corporate tiers, highest first. The first three are named lists (名单制); rule C2."""
+
+    HEAD_OFFICE = "HEAD_OFFICE", _("Head-office tier")  # 总行级
+    PROVINCE = "PROVINCE", _("Province tier")  # 省行级
+    CITY = "CITY", _("City-branch tier")  # 二级分行级
+    SUB_BRANCH = "SUB_BRANCH", _("Sub-branch tier")  # 支行级: on no list
+
+
+LISTED_TIERS = [Tier.HEAD_OFFICE, Tier.PROVINCE, Tier.CITY]
+PROVINCE_OWNED_TIERS = [Tier.HEAD_OFFICE, Tier.PROVINCE]
+
+
+class Segment(models.TextChoices):
+    """Individual segments by personal financial assets (个人金融资产); rule C4."""
+
+    PRIVATE = "PRIVATE", _("Private banking")  # 私人银行
+    HIGH = "HIGH", _("High-end")  # 高端
+    MID = "MID", _("Mid-range")  # 中端
+    ORDINARY = "ORDINARY", _("Ordinary")  # 普通
+    POTENTIAL = "POTENTIAL", _("Potential")  # 潜力
+
+
+class Client(models.Model):
+    """A corporate or individual client, booked at its account branch (账户行); rule C1."""
+
+    client_no = models.CharField(_("client no."), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices)
+    account_unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="clients", verbose_name=_("account branch"),
+    )
+    industry = models.CharField(_("industry"), max_length=50, blank=True)
+    has_loan = models.BooleanField(_("has loans"), default=False)  # 有贷
+    real_estate = models.BooleanField(_("real estate"), default=False)
+    institution = models.BooleanField(_("institution or interbank"), default=False)
+    import_export = models.BooleanField(_("import/export"), default=False)
+    sme_chain = models.BooleanField(_("SME in a supply chain, cluster or market"), default=False)
+    group_parent = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="subsidiaries",
+        verbose_name=_("group parent"),
+    )
+    potential = models.BooleanField(_("growth potential"), default=False)  # rule C4: POTENTIAL
+    # Rule C5: an override of the computed responsible department, kept with its reason.
+    responsible_override = models.CharField(_("responsible department (override)"), max_length=16, blank=True)
+    responsible_override_reason = models.CharField(_("reason for the override"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "account_unit"
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(responsible_override="") | ~Q(responsible_override_reason=""),
+                name="client_override_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.client_no})"
+
+
+class TierEntry(models.Model):
+    """An entry of a named list (名单): a client on a tier list owned by a unit, for a period.
+
+    Rule C2: entries are dated (valid_to inclusive, open when empty) and never overwritten: an
+    entry ends, a new one starts. HEAD_OFFICE and PROVINCE lists belong to the province, CITY
+    lists to a city branch. The city entries of rule C3 are not stored: they are derived from the
+    upper entries when a list is read (selectors.tier_list).
+    """
+
+    client = models.ForeignKey(Client, models.PROTECT, related_name="tier_entries", verbose_name=_("client"))
+    tier = models.CharField(_("tier"), max_length=12, choices=[(t.value, t.label) for t in LISTED_TIERS])
+    owner_unit = models.ForeignKey(Unit, models.PROTECT, related_name="tier_entries", verbose_name=_("owner unit"))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    marketing_mode = models.CharField(  # rule C7, for province-tier relationships
+        _("marketing mode"), max_length=20, blank=True,
+        choices=[
+            ("DIRECT_ACCEPTANCE", _("Direct acceptance")),  # 直接受理
+            ("DIRECT", _("Direct marketing")),  # 直接营销
+            ("LEAD", _("Lead marketing")),  # 牵头营销
+            ("GUIDED", _("Guided marketing")),  # 指导营销
+        ],
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by"),
+    )
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "client__account_unit"
+
+    class Meta:
+        verbose_name = _("tier-list entry")
+        verbose_name_plural = _("tier-list entries")
+        ordering = ["client_id", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "tier", "valid_from"], name="tier_entry_key"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="tier_entry_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner_unit", "tier", "valid_from"])]
+
+    def __str__(self):
+        return f"{self.client} {self.get_tier_display()} {self.valid_from}–{self.valid_to or ''}"
+
+
+class ClientMetric(models.Model):
+    """A client's figures of one month (rule P1): the raw material of segments and appraisal.
+
+    Millions of rows: no history (the import file is the record), one row per client and month,
+    written set-based.
+    """
+
+    client = models.ForeignKey(Client, models.CASCADE, related_name="metrics", verbose_name=_("client"))
+    month = models.DateField(_("month"))  # the first day of the month
+    deposits_avg = models.DecimalField(_("daily-average deposits"), null=True, blank=True, **MONEY)
+    loans = models.DecimalField(_("loan balance"), null=True, blank=True, **MONEY)
+    intermediate_income = models.DecimalField(_("intermediate-business income"), null=True, blank=True, **MONEY)
+    product_sales = models.DecimalField(_("product sales"), null=True, blank=True, **MONEY)
+    aum = models.DecimalField(_("personal financial assets (AUM)"), null=True, blank=True, **MONEY)
+    annual_contribution = models.DecimalField(_("annual contribution"), null=True, blank=True, **MONEY)
+
+    scope_unit_lookup = "client__account_unit"
+    FIGURES = ["deposits_avg", "loans", "intermediate_income", "product_sales", "aum", "annual_contribution"]
+
+    class Meta:
+        verbose_name = _("monthly client metrics")
+        verbose_name_plural = _("monthly client metrics")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "month"], name="client_metric_month"),
+            models.CheckConstraint(condition=Q(aum__gte=0) | Q(aum__isnull=True), name="client_metric_aum_not_negative"),
+        ]
+        indexes = [models.Index(fields=["month"])]
+
+
+class SegmentThresholds(models.Model):
+    """Rule C4's thresholds (yuan of AUM), one row an administrator edits; history kept."""
+
+    private_min = models.DecimalField(_("private banking from"), default=8_000_000, **MONEY)
+    high_min = models.DecimalField(_("high-end from"), default=1_000_000, **MONEY)
+    mid_min = models.DecimalField(_("mid-range from"), default=200_000, **MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("segment thresholds")
+        verbose_name_plural = _("segment thresholds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(private_min__gt=F("high_min")) & Q(high_min__gt=F("mid_min")) & Q(mid_min__gte=0),
+                name="segment_thresholds_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class RequestNature(models.TextChoices):
+    MAJOR = "MAJOR", _("Major (competitive, time-critical)")  # 重大业务需求
+    GENERAL = "GENERAL", _("General")  # 一般性
+    DAILY = "DAILY", _("Daily")  # 日常性
+
+
+class BusinessRequest(models.Model):
+    """A client's business request and the unit that accepts it (业务受理); rule C8."""
+
+    client = models.ForeignKey(Client, models.PROTECT, related_name="requests", verbose_name=_("client"))
+    nature = models.CharField(_("nature"), max_length=8, choices=RequestNature.choices)
+    is_credit = models.BooleanField(_("credit business"), default=False)
+    description = models.CharField(_("description"), max_length=300)
+    client_tier = models.CharField(_("client tier at the time"), max_length=12, choices=Tier.choices)
+    accepting_unit = models.ForeignKey(Unit, models.PROTECT, related_name="accepted_requests", verbose_name=_("accepting unit"))
+    routing_reason = models.CharField(_("why there"), max_length=300)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("received by"),
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by"),
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "client__account_unit"
+
+    class Meta:
+        verbose_name = _("business request")
+        verbose_name_plural = _("business requests")
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.client} · {self.get_nature_display()}"

@@ -1,0 +1,196 @@
+"""Reads of the client registry, scoped to the person asking (rule O5).
+
+The tier, segment and responsible department of a client on a date are SQL expressions built
+from the same tables as the pure rules in rules.py, so a list of any size is one query and a
+filter on them runs in the database.
+"""
+
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.http import Http404
+
+from accounts.models import Unit, UnitKind
+from accounts.scoping import get_scoped_or_404, scope_q, scoped
+
+from . import rules
+from .models import (
+    LISTED_TIERS, PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, SegmentThresholds, Tier,
+    TierEntry,
+)
+
+
+def in_force(on, prefix=""):
+    """Entries in force on `on`: started, and not ended before (valid_to is inclusive)."""
+    return Q(**{f"{prefix}valid_from__lte": on}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
+    )
+
+
+def tier_expression(on):
+    """Rule C2: the highest tier of the client's entries in force on `on`, SUB_BRANCH when none.
+    (The derived city entries of rule C3 never raise a tier: they copy an upper one.)"""
+    return Case(
+        *[
+            When(Exists(TierEntry.objects.filter(in_force(on), client=OuterRef("pk"), tier=tier)), then=Value(tier))
+            for tier in LISTED_TIERS
+        ],
+        default=Value(Tier.SUB_BRANCH),
+        output_field=CharField(),
+    )
+
+
+def latest_metrics(on):
+    """The client's metrics of the latest month on or before `on`."""
+    return ClientMetric.objects.filter(client=OuterRef("pk"), month__lte=on).order_by("-month")
+
+
+def segment_expression(thresholds):
+    """Rule C4 over the annotated `aum`: individuals only (None for corporates)."""
+    individual = Q(kind=ClientKind.INDIVIDUAL)
+    bands = [
+        When(individual & Q(aum__gte=getattr(thresholds, bound)), then=Value(segment))
+        for segment, bound in rules.Thresholds.BANDS
+    ]
+    return Case(
+        *bands,
+        When(individual & Q(potential=True), then=Value("POTENTIAL")),
+        When(individual, then=Value("ORDINARY")),
+        default=None,
+        output_field=CharField(),
+    )
+
+
+def responsible_expression():
+    """Rule C5 over the annotated `tier` and `segment`; an override (kept with its reason) wins."""
+    upper_corporate = Q(kind=ClientKind.CORPORATE, tier__in=PROVINCE_OWNED_TIERS)
+    return Case(
+        When(~Q(responsible_override=""), then=F("responsible_override")),
+        *[
+            When(upper_corporate & (Q(**{flag: True}) if flag else Q()), then=Value(code))
+            for flag, code in rules.RESPONSIBLE_PRECEDENCE
+        ],
+        When(kind=ClientKind.INDIVIDUAL, segment__in=rules.PERSONAL_SEGMENTS, then=Value(rules.PERSONAL_DEPARTMENT)),
+        default=None,
+        output_field=CharField(),
+    )
+
+
+def deposit_expression():
+    """Rule C6: the department responsible for the client's deposits."""
+    return Case(
+        When(kind=ClientKind.INDIVIDUAL, then=Value(rules.PERSONAL_DEPARTMENT)),
+        *[When(Q(**{flag: True}) if flag else Q(), then=Value(code)) for flag, code in rules.DEPOSIT_PRECEDENCE],
+        output_field=CharField(),
+    )
+
+
+def with_standing(clients, *, on, thresholds=None):
+    """Annotate tier, latest figures, segment and responsible department as of `on`."""
+    thresholds = thresholds or SegmentThresholds.current()
+    latest = latest_metrics(on)
+    return (
+        clients.annotate(
+            tier=tier_expression(on),
+            aum=Subquery(latest.values("aum")[:1]),
+            annual_contribution=Subquery(latest.values("annual_contribution")[:1]),
+            deposits_avg=Subquery(latest.values("deposits_avg")[:1]),
+        )
+        .annotate(segment=segment_expression(thresholds))
+        .annotate(responsible_department=responsible_expression(), deposit_department=deposit_expression())
+    )
+
+
+def client_list(*, user, on):
+    return with_standing(scoped(Client.objects.select_related("account_unit"), user), on=on).order_by("client_no")
+
+
+def client_get(*, user, client_no, on):
+    return get_scoped_or_404(with_standing(Client.objects.select_related("account_unit", "group_parent"), on=on), user, client_no=client_no)
+
+
+def client_tier_on(*, client, on):
+    return Client.objects.filter(pk=client.pk).annotate(tier=tier_expression(on)).values_list("tier", flat=True).get()
+
+
+def tier_history(*, client):
+    """Every entry the client ever had, oldest first, with who added it."""
+    return client.tier_entries.select_related("owner_unit", "added_by").order_by("valid_from", "tier")
+
+
+def monthly_metrics(*, client):
+    return client.metrics.order_by("month")
+
+
+def segment_history(*, client, thresholds=None):
+    """Rule C4's segment month by month from the AUM series: (month, aum, segment) where it changed."""
+    thresholds = thresholds or SegmentThresholds.current()
+    changes, previous = [], None
+    for month, aum in client.metrics.order_by("month").values_list("month", "aum"):
+        segment = rules.segment_for(aum, thresholds, client.potential)
+        if segment != previous:
+            changes.append((month, aum, segment))
+            previous = segment
+    return changes
+
+
+# --- named lists (rules C2, C3) --------------------------------------------------------------
+
+
+def tier_list(*, user, unit, on):
+    """The named list of `unit` on `on` (rule C2), as rows in the shape of the tiers API: its own
+    entries in force and, for a city branch, the head-office and province entries of clients
+    banking under it as derived city entries (rule C3), for exactly as long. Only the clients
+    `user` may see are listed. Two queries."""
+    columns = ("client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to")
+    entries = scoped(TierEntry.objects.filter(in_force(on)), user)
+    rows = [
+        dict(zip(("client_no", "tier", "owner_unit_code", "valid_from", "valid_to"), values), derived=False)
+        for values in entries.filter(owner_unit=unit).values_list(*columns)
+    ]
+    if unit.kind == UnitKind.CITY:
+        upper = entries.filter(tier__in=PROVINCE_OWNED_TIERS, client__account_unit__path__startswith=unit.path)
+        rows += [
+            {"client_no": client_no, "tier": Tier.CITY, "owner_unit_code": unit.code, "valid_from": valid_from,
+             "valid_to": valid_to, "derived": True}
+            for client_no, _tier, _owner, valid_from, valid_to in upper.values_list(*columns)
+        ]
+    return sorted(rows, key=lambda row: (row["client_no"], row["valid_from"], row["derived"]))
+
+
+def list_owner_get(*, user, code):
+    """A unit whose named list `user` may read: a province or city branch of their subtree, or
+    one above their unit (the province's lists, their own city's). Else 404."""
+    readable = scope_q(Unit, user)
+    if user.unit_id:
+        readable |= Q(pk__in=Unit.objects.get_ancestors(user.unit).values("pk"))
+    owners = Unit.objects.filter(readable, kind__in=[UnitKind.PROVINCE, UnitKind.CITY])
+    try:
+        return owners.get(code=code)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def tier_entries(*, user):
+    """Stored entries the person may see (their clients' entries), for the admin and exports."""
+    return scoped(TierEntry.objects.select_related("client", "owner_unit", "added_by"), user)
+
+
+def visible_owner_units(*, user):
+    """The units whose lists a person may read: the province's lists are read by all (they hold
+    clients of every branch; each reader sees the rows of their own clients), city lists by the
+    city's people and the province."""
+    return scoped(Unit.objects.filter(kind__in=[UnitKind.PROVINCE, UnitKind.CITY]), user)
+
+
+def requests_list(*, user):
+    return scoped(BusinessRequest.objects.select_related("client", "accepting_unit", "received_by", "accepted_by"), user)
+
+
+def deposits_by_department(*, user, on):
+    """Rule C6 per department: the latest daily-average deposits of the visible clients,
+    summed by the department responsible for them."""
+    return (
+        client_list(user=user, on=on)
+        .values("deposit_department")
+        .annotate(clients=Count("id"), deposits=Sum("deposits_avg"))
+        .order_by("deposit_department")
+    )

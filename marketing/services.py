@@ -1,0 +1,235 @@
+"""Writes to the client registry: validate, write, audit — one transaction each."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Unit, UnitKind
+from bankops import bulk
+
+from . import rules
+from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, TierEntry
+from .selectors import client_tier_on
+
+CLIENT_ATTRIBUTES = (
+    "name", "kind", "account_unit_id", "industry", "has_loan", "real_estate", "institution",
+    "import_export", "sme_chain", "potential",
+)
+
+
+@dataclass
+class ClientData:
+    client_no: str
+    name: str
+    kind: str
+    account_unit: Unit
+    industry: str = ""
+    has_loan: bool = False
+    real_estate: bool = False
+    institution: bool = False
+    import_export: bool = False
+    sme_chain: bool = False
+    potential: bool = False
+    group_parent_no: str | None = None
+
+    def attributes(self):
+        values = {name: getattr(self, name) for name in CLIENT_ATTRIBUTES if name != "account_unit_id"}
+        return {"client_no": self.client_no, "account_unit_id": self.account_unit.pk, **values}
+
+
+def client_validate(data, known_client_nos):
+    """Rule C1 and the group link: a group parent must be a known client, and not the client."""
+    if data.group_parent_no is None:
+        return
+    if data.group_parent_no == data.client_no:
+        raise ValidationError({"group_parent": _("A client cannot be its own group parent.")})
+    if data.group_parent_no not in known_client_nos:
+        raise ValidationError({"group_parent": _("No client has the number %(no)s.") % {"no": data.group_parent_no}})
+
+
+@transaction.atomic
+def clients_save(clients, *, actor=None):
+    """Create or update many clients set-based; group parents may be clients of the same batch."""
+    clients = list(clients)
+    result = bulk.upsert(Client, [data.attributes() for data in clients], key=("client_no",), fields=CLIENT_ATTRIBUTES, actor=actor)
+    # Group links in a second pass: a parent may come later in the same file.
+    parent_nos = {data.group_parent_no for data in clients if data.group_parent_no}
+    ids = dict(Client.objects.filter(client_no__in={data.client_no for data in clients} | parent_nos).values_list("client_no", "pk"))
+    links = bulk.upsert(
+        Client,
+        [{"client_no": data.client_no, "group_parent_id": ids.get(data.group_parent_no)} for data in clients],
+        key=("client_no",), fields=("group_parent_id",), actor=actor,
+    )
+    created = {obj.client_no for obj in result.created}
+    updated = {obj.client_no for obj in result.updated + links.updated} - created
+    return bulk.Counts(created=len(created), updated=len(updated), unchanged=len(clients) - len(created) - len(updated))
+
+
+# --- named tier lists (rules C2, C3, C7) ------------------------------------------------------
+
+
+@dataclass
+class TierEntryData:
+    client: Client
+    tier: str
+    owner_unit: Unit
+    valid_from: datetime.date
+    reason: str
+    valid_to: datetime.date | None = None
+    marketing_mode: str = ""
+    problems: dict = field(default_factory=dict)  # field name → message, filled by the check
+
+    def key(self):
+        return (self.client.pk, self.tier, self.valid_from)
+
+
+def tier_entries_check(entries):
+    """Rules C2/C3 over a batch of entries, set-based: who may own the list, the period, and no
+    two entries of one client on one list in force on the same day. Fills `entry.problems`;
+    answers whether all are fine."""
+    for entry in entries:
+        if entry.client.kind != ClientKind.CORPORATE:
+            entry.problems["client"] = _("Named lists hold corporate clients; this client is an individual.")
+        breach = rules.tier_owner_breach(entry.tier, entry.owner_unit.kind)
+        if breach:
+            entry.problems["owner_unit"] = breach.message
+        elif entry.tier not in PROVINCE_OWNED_TIERS and not entry.client.account_unit.path.startswith(entry.owner_unit.path):
+            entry.problems["owner_unit"] = _("The client banks outside this city branch: its own city branch keeps its city-tier entry.")
+        if entry.valid_to is not None and entry.valid_to < entry.valid_from:
+            entry.problems["valid_to"] = _("The entry ends before it starts.")
+
+    incoming = {entry.key(): entry for entry in entries}
+    by_list = defaultdict(list)
+    stored = TierEntry.objects.filter(client__in={entry.client.pk for entry in entries})
+    for period in stored.values("client_id", "tier", "valid_from", "valid_to"):
+        if (period["client_id"], period["tier"], period["valid_from"]) not in incoming:
+            by_list[(period["client_id"], period["tier"])].append((period["valid_from"], period["valid_to"], None))
+    for entry in entries:
+        by_list[(entry.client.pk, entry.tier)].append((entry.valid_from, entry.valid_to, entry))
+    for periods in by_list.values():
+        periods.sort(key=lambda period: period[0])
+        for (first_from, first_to, first), (second_from, second_to, second) in zip(periods, periods[1:]):
+            if rules.periods_overlap(first_from, first_to, second_from, second_to):
+                clash = second or first
+                clash.problems.setdefault("valid_from", _(
+                    "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
+                ) % {"start": first_from, "end": first_to or _("open")})
+    return not any(entry.problems for entry in entries)
+
+
+@transaction.atomic
+def tier_entries_save(entries, *, actor=None):
+    """Add or change named-list entries (rule C2); the key is client, tier and valid-from."""
+    entries = list(entries)
+    if not tier_entries_check(entries):
+        raise ValidationError(_("Some entries break the tier-list rules."))
+    records = [
+        {
+            "client_id": entry.client.pk, "tier": entry.tier, "valid_from": entry.valid_from,
+            "owner_unit_id": entry.owner_unit.pk, "valid_to": entry.valid_to, "reason": entry.reason,
+            "marketing_mode": entry.marketing_mode,
+        }
+        for entry in entries
+    ]
+    return bulk.upsert(
+        TierEntry, records, key=("client_id", "tier", "valid_from"),
+        fields=("owner_unit_id", "valid_to", "reason", "marketing_mode"),
+        defaults={"added_by": actor}, actor=actor,
+    ).counts
+
+
+def tier_entry_add(*, actor=None, **values):
+    """Put a client on a named list (the admin's and the pages' door). Raises ValidationError."""
+    entry = TierEntryData(**values)
+    if not tier_entries_check([entry]):
+        raise ValidationError(entry.problems)
+    tier_entries_save([entry], actor=actor)
+    return TierEntry.objects.get(client=entry.client, tier=entry.tier, valid_from=entry.valid_from)
+
+
+@transaction.atomic
+def tier_entry_end(*, entry, valid_to, actor=None):
+    """End an entry on `valid_to` (inclusive): it stays on record, never deleted (rule C2)."""
+    if valid_to < entry.valid_from:
+        raise ValidationError({"valid_to": _("The entry ends before it starts.")})
+    if entry.valid_to is not None and entry.valid_to <= valid_to:
+        return entry
+    entry.valid_to = valid_to
+    entry._history_user = actor
+    entry.save(update_fields=["valid_to"])
+    return entry
+
+
+# --- responsible department (rule C5) --------------------------------------------------------
+
+
+@transaction.atomic
+def responsible_override_set(*, client, department, reason, actor=None):
+    """Override the computed responsible department with a reason kept on record; an empty
+    department goes back to the computed one."""
+    if department and not reason.strip():
+        raise ValidationError({"responsible_override_reason": _("An override needs its reason.")})
+    client.responsible_override = department or ""
+    client.responsible_override_reason = reason.strip() if department else ""
+    client._history_user = actor
+    client.save(update_fields=["responsible_override", "responsible_override_reason"])
+    return client
+
+
+# --- monthly metrics (rule P1) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def metrics_save(records):
+    """Create or update monthly figures set-based. `records`: dicts of client_id, month and
+    the figures of ClientMetric.FIGURES. No history: the files are the record, and there are many."""
+    return bulk.upsert(ClientMetric, records, key=("client_id", "month"), fields=ClientMetric.FIGURES, history=False).counts
+
+
+# --- business requests (rule C8) -------------------------------------------------------------
+
+
+def accepting_unit(*, account_unit, level):
+    """The unit of `level` that serves `account_unit`: its nearest ancestor (or itself) of that
+    kind; a unit hanging straight under a city branch is served by the city for sub-branch work."""
+    wanted = {UnitKind.SUB_BRANCH: [UnitKind.SUB_BRANCH, UnitKind.CITY], UnitKind.CITY: [UnitKind.CITY], UnitKind.PROVINCE: [UnitKind.PROVINCE]}[level]
+    line = Unit.objects.get_ancestors(account_unit) | Unit.objects.filter(pk=account_unit.pk)
+    candidates = sorted((unit for unit in line if unit.kind in wanted), key=lambda unit: -unit.depth)
+    return candidates[0]
+
+
+@transaction.atomic
+def business_request_create(*, client, nature, is_credit, description, actor=None, on=None):
+    """Record a request and route it to the accepting level (rule C8)."""
+    tier = client_tier_on(client=client, on=on or timezone.localdate())
+    sub_branch = accepting_unit(account_unit=client.account_unit, level=UnitKind.SUB_BRANCH)
+    routing = rules.route_request(
+        tier=tier, nature=nature, is_credit=is_credit,
+        sub_branch_has_credit_authority=sub_branch.kind != UnitKind.SUB_BRANCH or sub_branch.credit_authority,
+    )
+    request = BusinessRequest(
+        client=client, nature=nature, is_credit=is_credit, description=description, client_tier=tier,
+        accepting_unit=accepting_unit(account_unit=client.account_unit, level=routing.level),
+        routing_reason=routing.reason, received_by=actor,
+    )
+    request._history_user = actor
+    request.save()
+    return request
+
+
+@transaction.atomic
+def business_request_accept(*, request, actor):
+    """The accepting unit takes the request on: only its own people (or those above it) may."""
+    if actor.unit_id is None and not actor.is_superuser:
+        raise ValidationError(_("Only staff of the accepting unit may accept this request."))
+    if not actor.is_superuser and not request.accepting_unit.path.startswith(actor.unit.path):
+        raise ValidationError(_("Only staff of the accepting unit may accept this request."))
+    request.accepted_by, request.accepted_at = actor, timezone.now()
+    request._history_user = actor
+    request.save(update_fields=["accepted_by", "accepted_at"])
+    return request
