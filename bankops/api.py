@@ -3,7 +3,10 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import EmployeeViewSet, UnitViewSet
+from marketing.api import ClientViewSet, TierListViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("employees", EmployeeViewSet, basename="employee")
+router.register("clients", ClientViewSet, basename="client")
+router.register("tiers", TierListViewSet, basename="tier")

@@ -59,15 +59,17 @@ def segment_expression(thresholds):
     )
 
 
+def precedence(table, among):
+    """A rule's "first match wins" table as SQL: one When per row, each limited to `among`."""
+    return [When(among & Q(**{flag: True}) if flag else among, then=Value(code)) for flag, code in table]
+
+
 def responsible_expression():
     """Rule C5 over the annotated `tier` and `segment`; an override (kept with its reason) wins."""
     upper_corporate = Q(kind=ClientKind.CORPORATE, tier__in=PROVINCE_OWNED_TIERS)
     return Case(
         When(~Q(responsible_override=""), then=F("responsible_override")),
-        *[
-            When(upper_corporate & (Q(**{flag: True}) if flag else Q()), then=Value(code))
-            for flag, code in rules.RESPONSIBLE_PRECEDENCE
-        ],
+        *precedence(rules.RESPONSIBLE_PRECEDENCE, among=upper_corporate),
         When(kind=ClientKind.INDIVIDUAL, segment__in=rules.PERSONAL_SEGMENTS, then=Value(rules.PERSONAL_DEPARTMENT)),
         default=None,
         output_field=CharField(),
@@ -78,7 +80,7 @@ def deposit_expression():
     """Rule C6: the department responsible for the client's deposits."""
     return Case(
         When(kind=ClientKind.INDIVIDUAL, then=Value(rules.PERSONAL_DEPARTMENT)),
-        *[When(Q(**{flag: True}) if flag else Q(), then=Value(code)) for flag, code in rules.DEPOSIT_PRECEDENCE],
+        *precedence(rules.DEPOSIT_PRECEDENCE, among=Q(kind=ClientKind.CORPORATE)),
         output_field=CharField(),
     )
 

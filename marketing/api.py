@@ -1,0 +1,105 @@
+"""REST API of the client registry (INTERFACES.md): clients and named lists, scoped (rule O5)."""
+
+import datetime
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from accounts.scoping import scoped
+from accounts.models import Unit
+
+from . import selectors
+from .models import LISTED_TIERS, Segment, Tier
+
+
+def date_param(request, name="on"):
+    """The `on` date of a query (YYYY-MM-DD), today when absent; a 400 with the field when bad."""
+    value = request.query_params.get(name)
+    if not value:
+        return timezone.localdate()
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: [f"{value} is not a date YYYY-MM-DD."]}) from None
+
+
+def choice_param(request, name, choices):
+    value = request.query_params.get(name)
+    if value and value not in choices:
+        raise ValidationError({name: [f"{value} is not one of {'/'.join(choices)}."]})
+    return value or None
+
+
+class ClientSerializer(serializers.Serializer):
+    client_no = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    account_unit_code = serializers.CharField(source="account_unit.code")
+    tier = serializers.CharField()
+    segment = serializers.CharField(allow_null=True)
+    responsible_department = serializers.CharField(allow_null=True)
+
+
+ON = OpenApiParameter("on", OpenApiTypes.DATE, description="the date (default today)")
+
+
+@extend_schema(parameters=[
+    ON,
+    OpenApiParameter("tier", OpenApiTypes.STR, enum=Tier.values),
+    OpenApiParameter("segment", OpenApiTypes.STR, enum=Segment.values),
+    OpenApiParameter("account_unit", OpenApiTypes.STR, description="a unit code: clients banking in its subtree"),
+])
+class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Clients with their tier, segment and responsible department on a date (rules C1–C5)."""
+
+    serializer_class = ClientSerializer
+    lookup_field = "client_no"
+    filter_backends = []
+
+    def get_queryset(self):
+        request = self.request
+        clients = selectors.client_list(user=request.user, on=date_param(request))
+        if tier := choice_param(request, "tier", Tier.values):
+            clients = clients.filter(tier=tier)
+        if segment := choice_param(request, "segment", Segment.values):
+            clients = clients.filter(segment=segment)
+        if code := request.query_params.get("account_unit"):
+            unit = scoped(Unit.objects, request.user).filter(code=code).first()
+            if unit is None:
+                raise ValidationError({"account_unit": [f"No unit {code} in your part of the bank."]})
+            clients = clients.filter(account_unit__path__startswith=unit.path)
+        return clients
+
+    def get_object(self):
+        return selectors.client_get(user=self.request.user, client_no=self.kwargs["client_no"], on=date_param(self.request))
+
+
+class TierEntrySerializer(serializers.Serializer):
+    client_no = serializers.CharField()
+    tier = serializers.ChoiceField(choices=[tier.value for tier in LISTED_TIERS])
+    owner_unit_code = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+    derived = serializers.BooleanField()
+
+
+class TierListViewSet(viewsets.GenericViewSet):
+    """The named list a unit keeps, as in force on a date (rules C2, C3)."""
+
+    serializer_class = TierEntrySerializer
+    filter_backends = []
+
+    @extend_schema(parameters=[
+        OpenApiParameter("unit", OpenApiTypes.STR, required=True, description="the owner unit's code"), ON,
+    ])
+    def list(self, request):
+        code = request.query_params.get("unit")
+        if not code:
+            raise ValidationError({"unit": ["A unit code is required."]})
+        unit = selectors.list_owner_get(user=request.user, code=code)
+        rows = selectors.tier_list(user=request.user, unit=unit, on=date_param(request))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
