@@ -2,9 +2,11 @@
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,10 +33,24 @@ def validated_by(form, validate, *names, **extra):
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
-    """A changelist and its choice lists limited to the administrator's subtree (rule O5)."""
+    """A changelist, its history pages and its choice lists limited to the administrator's
+    subtree (rule O5). History is for reading: reverting would bypass the services
+    (SIMPLE_HISTORY_REVERT_DISABLED)."""
 
     def get_queryset(self, request):
         return scoped(super().get_queryset(request), request.user)
+
+    def _visible_or_404(self, request, object_id):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
@@ -160,9 +176,14 @@ class EmployeeAdmin(UserAdmin, ScopedAdmin):
     ]
     add_fieldsets = [(None, {"fields": ["username", "name", "unit", "position", "password1", "password2"]})]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser hands out access: a branch administrator must not widen their own scope.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["is_staff", "is_superuser", "groups", "user_permissions"]
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        services.roles_sync([obj])
+        services.employee_save(user=obj, actor=request.user)
 
 
 @admin.register(LeadershipMember)

@@ -8,7 +8,7 @@ from imports import parsers
 from imports.engine import Column, Importer, register
 
 from . import rules, services
-from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind
+from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
 from .scoping import EVERYTHING, scope_prefix, scoped
 
 
@@ -46,17 +46,14 @@ def unit_tree():
     return units
 
 
-def ancestors_loop(code, in_file, tree):
-    """Whether following parents from `code`, the file's word before the tree's, comes back."""
-    seen = set()
-    while code is not None:
-        if code in seen:
+def leads_back(start, parent_of):
+    """Whether following `parent_of` from `start` comes back to a key already passed."""
+    seen, key = set(), start
+    while key is not None:
+        if key in seen:
             return True
-        seen.add(code)
-        if code in in_file:
-            code = in_file[code]["parent_code"]
-        else:
-            code = tree[code].parent_code if code in tree else None
+        seen.add(key)
+        key = parent_of(key)
     return False
 
 
@@ -83,7 +80,13 @@ class UnitImporter(Importer):
         def visible(code):
             return prefix is not None and tree[code].path.startswith(prefix)
 
+        roots = [unit.code for unit in tree.values() if unit.depth == 1]
         for row in rows:
+            if row["kind"] == UnitKind.PROVINCE:
+                if roots and roots[0] != row["code"]:
+                    self.error(row, "kind", _("There is already a province unit: the tree has one root."))
+                    continue
+                roots = [row["code"]]
             code, parent_code = row["code"], row["parent_code"]
             if (code in tree and not visible(code)) or (parent_code is None and prefix != EVERYTHING):
                 self.error(row, "code", _("Unit %(code)s lies outside your part of the bank.") % {"code": code})
@@ -97,21 +100,25 @@ class UnitImporter(Importer):
             else:
                 self.error(row, "parent_code", _("No unit has the code %(code)s.") % {"code": parent_code})
                 continue
+            # The kinds strictly descend (rule O1), so this also rules out any loop of parents.
             breach = rules.unit_parent_breach(row["kind"], parent_kind)
             if breach:
                 self.error(row, "parent_code", breach.message)
-            elif ancestors_loop(code, in_file, tree):
-                self.error(row, "parent_code", _("This parent would make the unit its own ancestor."))
 
     def write(self, rows, *, actor):
-        counts = Counts()
+        counts, failed = Counts(), set()
         for row in parents_first(rows, key=lambda row: row["code"], parent_key=lambda row: row["parent_code"]):
+            if row["parent_code"] in failed:
+                failed.add(row["code"])  # its parent's row is reported already
+                continue
+            # Read afresh: a move rewrites the paths of a whole subtree.
             parent = Unit.objects.get(code=row["parent_code"]) if row["parent_code"] else None
+            unit = Unit.objects.filter(code=row["code"]).first()
             values = {
                 "name": row["name"], "kind": row["kind"], "parent": parent,
-                "city_area": bool(row["city_area"]), "credit_authority": bool(row["credit_authority"]),
+                "city_area": bool(self.given(row, "city_area", unit)),
+                "credit_authority": bool(self.given(row, "credit_authority", unit)),
             }
-            unit = Unit.objects.filter(code=row["code"]).first()
             try:
                 if unit is None:
                     services.unit_create(code=row["code"], actor=actor, **values)
@@ -120,6 +127,7 @@ class UnitImporter(Importer):
                     counts.add(services.unit_update(unit=unit, actor=actor, **values))
             except ValidationError as exc:
                 self.service_errors(row, exc)
+                failed.add(row["code"])
         return counts
 
 
@@ -138,28 +146,36 @@ class DepartmentImporter(Importer):
 
     def check(self, rows):
         self.units = units_by_code([row["unit_code"] for row in rows], self.actor)
-        in_file = {(row["unit_code"], row["code"]) for row in rows}
-        stored = set(
-            Department.objects.filter(unit__in=self.units.values()).values_list("unit__code", "code")
-        )
+        # Each department's parent: the database's word, then the file's.
+        parents = {
+            (unit_code, code): (unit_code, parent_code) if parent_code else None
+            for unit_code, code, parent_code in Department.objects.filter(unit__in=self.units.values())
+            .values_list("unit__code", "code", "parent__code")
+        }
+        if "parent_code" in self.present:
+            parents.update({(row["unit_code"], row["code"]): (row["unit_code"], row["parent_code"]) if row["parent_code"] else None for row in rows})
+        else:
+            parents.update({(row["unit_code"], row["code"]): parents.get((row["unit_code"], row["code"])) for row in rows})
         for row in rows:
+            key = (row["unit_code"], row["code"])
             if row["unit_code"] not in self.units:
                 self.error(row, "unit_code", _("No unit has the code %(code)s.") % {"code": row["unit_code"]})
-            parent = (row["unit_code"], row["parent_code"])
-            if row["parent_code"] and parent not in in_file and parent not in stored:
+            elif row["parent_code"] and (row["unit_code"], row["parent_code"]) not in parents:
                 self.error(row, "parent_code", _("Unit %(unit)s has no department %(code)s.") % {
                     "unit": row["unit_code"], "code": row["parent_code"]})
+            elif leads_back(key, parents.get):
+                self.error(row, "parent_code", _("A department cannot sit under itself."))
+        self.parents = parents
 
     def write(self, rows, *, actor):
         counts = Counts()
         ordered = parents_first(
-            rows,
-            key=lambda row: (row["unit_code"], row["code"]),
-            parent_key=lambda row: (row["unit_code"], row["parent_code"]),
+            rows, key=lambda row: (row["unit_code"], row["code"]), parent_key=lambda row: self.parents[(row["unit_code"], row["code"])],
         )
         for row in ordered:
             unit = self.units[row["unit_code"]]
-            parent = Department.objects.get(unit=unit, code=row["parent_code"]) if row["parent_code"] else None
+            parent_key = self.parents[(row["unit_code"], row["code"])]
+            parent = Department.objects.get(unit=unit, code=parent_key[1]) if parent_key else None
             try:
                 _department, outcome = services.department_save(
                     unit=unit, code=row["code"], name=row["name"], parent=parent, actor=actor
@@ -198,8 +214,15 @@ class EmployeeImporter(Importer):
             (department.unit.code, department.code): department
             for department in Department.objects.filter(unit__in=self.units.values()).select_related("unit")
         }
+        numbers = [row["employee_no"] for row in rows]
+        outside = set()
+        if self.actor is not None:
+            existing = User.objects.filter(username__in=numbers)
+            outside = set(existing.values_list("username", flat=True)) - set(scoped(existing, self.actor).values_list("username", flat=True))
         for row in rows:
-            if row["unit_code"] not in self.units:
+            if row["employee_no"] in outside:
+                self.error(row, "employee_no", _("Employee %(no)s works outside your part of the bank.") % {"no": row["employee_no"]})
+            elif row["unit_code"] not in self.units:
                 self.error(row, "unit_code", _("No unit has the code %(code)s.") % {"code": row["unit_code"]})
             elif row["department_code"] and (row["unit_code"], row["department_code"]) not in self.departments:
                 self.error(row, "department_code", _("Unit %(unit)s has no department %(code)s.") % {
@@ -224,4 +247,7 @@ class EmployeeImporter(Importer):
             )
             for row in rows
         ]
-        return services.employees_save(employees, actor=actor)
+        # A column the file does not have leaves that attribute as it is stored.
+        absent = {column.name for column in self.columns} - self.present
+        keep = {"department_id" if name == "department_code" else name for name in absent}
+        return services.employees_save(employees, actor=actor, keep=keep)

@@ -138,6 +138,7 @@ class User(AbstractUser):
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
     scope_unit_lookup = "unit"
+    REQUIRED_FIELDS = []  # `createsuperuser --noinput` needs only a username and a password
 
     class Meta:
         verbose_name = _("employee")

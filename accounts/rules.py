@@ -12,7 +12,8 @@ from .models import Position, UnitKind
 
 PROVINCE, CITY, SUB_BRANCH, OUTLET = UnitKind.PROVINCE, UnitKind.CITY, UnitKind.SUB_BRANCH, UnitKind.OUTLET
 
-# rule O1: which kind of unit may hang under which (None: the root, no parent).
+# rule O1: which kind of unit may hang under which (None: the root, no parent). Every kind
+# hangs only under kinds above it, so a cycle cannot form (tests pin that the table descends).
 ALLOWED_PARENT_KINDS = {
     PROVINCE: {None},
     CITY: {PROVINCE},
@@ -82,6 +83,20 @@ def market_department_breach(unit_code, unit_kind, department_codes):
     if unit_kind != SUB_BRANCH or MARKET_DEPARTMENT_CODE in department_codes:
         return None
     return Breach("O3", _("This sub-branch has no market department (市场部, code MARKET)."), unit_code=unit_code)
+
+
+def province_departments_breach(unit_code, department_codes):
+    """Rule O2: the province has each of its seven marketing departments."""
+    missing = [code for code in PROVINCE_MARKETING_DEPARTMENTS if code not in department_codes]
+    if not missing:
+        return None
+    names = "、".join(f"{PROVINCE_MARKETING_DEPARTMENTS[code]} {code}" for code in missing)
+    return Breach("O2", _("The province lacks marketing departments: %(names)s.") % {"names": names}, unit_code=unit_code)
+
+
+def leadership_group_missing_breach(unit_code):
+    """Rule O4: a province or city branch without a marketing leadership group."""
+    return Breach("O4", _("This unit has no marketing leadership group (市场营销领导小组)."), unit_code=unit_code)
 
 
 def leadership_group_breach(unit_kind):

@@ -24,10 +24,6 @@ def scope_prefix(user):
     return user._scope_prefix
 
 
-def sees_everything(user):
-    return scope_prefix(user) == EVERYTHING
-
-
 def scope_q(model, user):
     """The condition that keeps the rows of `model` that `user` may see."""
     prefix = scope_prefix(user)

@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from treebeard.exceptions import InvalidMoveToDescendant
 
 from bankops import bulk
 from bankops.bulk import CREATED, UNCHANGED, UPDATED
@@ -46,8 +45,6 @@ def unit_validate(*, kind, parent, unit=None):
         if others.exists():
             raise ValidationError({"kind": _("There is already a province unit: the tree has one root.")})
     if unit is not None and unit.pk:
-        if parent is not None and parent.path.startswith(unit.path):
-            raise ValidationError({"parent": _("A unit cannot hang under itself or its own descendant.")})
         for child_kind in set(Unit.objects.get_children(unit).values_list("kind", flat=True)):
             breach = rules.unit_parent_breach(child_kind, kind)
             if breach:
@@ -71,10 +68,7 @@ def unit_update(*, unit, name, kind, parent=None, city_area=False, credit_author
     moved = False
     current_parent_path = unit.parent_path
     if (parent.path if parent else None) != current_parent_path:
-        try:
-            Unit.objects.move(unit, parent, "last-child")
-        except InvalidMoveToDescendant:
-            raise ValidationError({"parent": _("A unit cannot hang under itself or its own descendant.")}) from None
+        Unit.objects.move(unit, parent, "last-child")
         unit.refresh_from_db()
         moved = True
     changed = _assign(unit, {"name": name, "kind": kind, "city_area": city_area, "credit_authority": credit_authority})
@@ -160,11 +154,12 @@ def employee_validate(*, unit, department):
 
 
 @transaction.atomic
-def employees_save(employees, *, actor=None):
+def employees_save(employees, *, actor=None, keep=()):
     """Create or update many employees in a few set-based queries; answers the Counts.
 
     A new employee gets a login with no usable password (INTERFACES.md "People and logins"),
-    and the roles of their post (rules.derived_roles).
+    and the roles of their post (rules.derived_roles). The attributes in `keep` are left as
+    stored on existing people (an import without that column).
     """
     employees = list(employees)
     for data in employees:
@@ -173,12 +168,22 @@ def employees_save(employees, *, actor=None):
         User,
         [{"username": data.employee_no, **data.attributes()} for data in employees],
         key=("username",),
-        fields=EMPLOYEE_ATTRIBUTES,
+        fields=[name for name in EMPLOYEE_ATTRIBUTES if name not in keep],
         defaults={"password": make_password(None)},
         actor=actor,
     )
     roles_sync(result.created + result.updated, units={data.unit.pk: data.unit for data in employees})
     return result.counts
+
+
+@transaction.atomic
+def employee_save(*, user, actor=None):
+    """Save one person as the admin edits them (post, unit, access), with their roles."""
+    employee_validate(unit=user.unit, department=user.department)
+    user._history_user = actor
+    user.save()
+    roles_sync([user])
+    return user
 
 
 def roles_sync(users, units=None):

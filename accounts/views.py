@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 
@@ -10,8 +9,7 @@ from imports.exports import table_response
 
 from . import selectors
 from .filters import EmployeeFilter
-from .models import Position, Unit, UnitKind
-from .scoping import scoped
+from .models import Position
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 50
@@ -19,14 +17,12 @@ HISTORY_SIZE = 50
 
 @login_required
 def home(request):
-    unit = selectors.unit_home(user=request.user)
-    units = scoped(Unit.objects.all(), request.user)
-    by_kind = dict(units.values_list("kind").annotate(n=Count("id")).order_by())
+    people = selectors.employee_list(user=request.user)
     return render(request, "accounts/home.html", {
-        "unit": unit,
-        "unit_counts": [(UnitKind(kind).label, by_kind[kind]) for kind in UnitKind.values if kind in by_kind],
-        "staff_total": selectors.employee_list(user=request.user).count(),
-        "managers_total": selectors.employee_list(user=request.user).filter(position=Position.CUSTOMER_MANAGER).count(),
+        "unit": selectors.unit_home(user=request.user),
+        "unit_counts": selectors.unit_counts_by_kind(user=request.user),
+        "staff_total": people.count(),
+        "managers_total": people.filter(position=Position.CUSTOMER_MANAGER).count(),
     })
 
 
@@ -98,9 +94,5 @@ def employee_list(request):
 @login_required
 def employee_detail(request, employee_no):
     person = selectors.employee_get(user=request.user, employee_no=employee_no)
-    records = list(person.history.select_related("history_user").order_by("-history_id")[:HISTORY_SIZE + 1])
-    history = [
-        {"record": record, "changes": record.diff_against(previous).changes if previous else []}
-        for record, previous in zip(records, records[1:] + [None])
-    ][:HISTORY_SIZE]
+    history = selectors.employee_history(person=person, limit=HISTORY_SIZE)
     return render(request, "accounts/employee_detail.html", {"person": person, "history": history})

@@ -94,6 +94,7 @@ class Importer:
 
     actor: Any = None  # the person importing; None for the shell, which may touch everything
     errors: list = field(default_factory=list)
+    present: set = field(default_factory=set)  # the columns the file has
 
     def error(self, row, column, message):
         self.errors.append(RowError(row.number if isinstance(row, Row) else row, column, str(message)))
@@ -104,6 +105,13 @@ class Importer:
     def write(self, rows, *, actor):
         """Write the rows through the app's services; answer the Counts."""
         raise NotImplementedError
+
+    def given(self, row, name, stored):
+        """The row's value of an optional column, or `stored`'s when the file lacks the column:
+        an absent column changes nothing, an empty cell means none."""
+        if name in self.present or stored is None:
+            return row[name]
+        return getattr(stored, name)
 
     def service_errors(self, row, exc):
         """Turn a service's ValidationError into row errors, column named where it can be."""
@@ -155,16 +163,22 @@ def _read_xlsx(content):
 
 def parse(importer, header, raw_rows):
     """Check the header and parse every cell; answer the rows (errors go to the importer)."""
-    header = [name.strip() for name in header]
+    header = [name.strip().lower() for name in header]
     known = {column.name: column for column in importer.columns}
-    if not header:
+    if not any(header):
         importer.error(1, "", _("The header row is missing."))
         return []
-    for name in header:
+    # Unnamed columns with nothing in them (a trailing comma, a formatted spreadsheet column).
+    for index in [index for index, name in enumerate(header) if not name]:
+        if any(index < len(raw) and raw[index].strip() for raw in raw_rows):
+            importer.error(1, f"#{index + 1}", _("This column has values but no name."))
+    header = [name if name else None for name in header]
+    importer.present = {name for name in header if name}
+    for name in filter(None, header):
         if name not in known:
             importer.error(1, name, _("Unknown column; the columns of %(kind)s are: %(names)s.") % {
                 "kind": importer.kind, "names": ", ".join(known)})
-    for name in {name for name in header if header.count(name) > 1}:
+    for name in {name for name in header if name and header.count(name) > 1}:
         importer.error(1, name, _("This column appears more than once."))
     for column in importer.columns:
         if column.required and column.name not in header:
@@ -177,10 +191,10 @@ def parse(importer, header, raw_rows):
         number = offset + 2
         if not any(cell.strip() for cell in raw):
             continue  # a blank line is no row
-        if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header):]):
+        if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header) :]):
             importer.error(number, "", _("This row has more cells than the header has columns."))
             continue
-        cells = dict(zip(header, (cell.strip() for cell in raw)))
+        cells = {name: cell.strip() for name, cell in zip(header, raw) if name}
         values, errors_before = {}, len(importer.errors)
         for name, column in known.items():
             cell = cells.get(name, "")

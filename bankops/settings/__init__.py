@@ -163,6 +163,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# History is read in the admin, never reverted there: every write goes through a service.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Celery: no broker configured → tasks run eagerly in-process (the embedded set-up).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)

@@ -110,9 +110,9 @@ def test_employee_detail_shows_history_of_changes(login, province_analyst, hefei
     )], actor=province_analyst)
     response = login(province_analyst).get(reverse("employee-detail", args=["H0101"]))
     assert response.status_code == 200
-    latest = response.context["history"][0]
-    assert latest["record"].history_user == province_analyst
-    assert [(c.field, c.old, c.new) for c in latest["changes"]] == [("grade", "SENIOR", "PRINCIPAL")]
+    record, changes = response.context["history"][0]
+    assert record.history_user == province_analyst
+    assert [(str(label), old, new) for label, old, new in changes] == [("等级", "SENIOR", "PRINCIPAL")]
 
 
 @pytest.mark.parametrize("name", ["home", "unit-tree-home", "employee-list", "password_change"])
