@@ -40,11 +40,12 @@ class Upserted:
     updated: list
 
 
-def upsert(model, records, *, key, fields, defaults=None, history=True, actor=None):
+def upsert(model, records, *, key, fields, defaults=None, history=True, actor=None, narrow=None):
     """Create or update `records` (dicts by attribute name, foreign keys as `<name>_id`).
 
     `key` names the attributes that identify a row, the first of them selective enough to fetch
-    candidates with `IN`; `fields` are the attributes written; `defaults` are set on new rows only.
+    candidates with `IN` (`narrow`, more lookups, keeps out stored rows the batch cannot touch);
+    `fields` are the attributes written; `defaults` are set on new rows only.
     With `history`, django-simple-history records each created and changed row (by `actor`).
     """
     records = list(records)
@@ -52,7 +53,9 @@ def upsert(model, records, *, key, fields, defaults=None, history=True, actor=No
     stored = {}
     values = list({record[lead] for record in records})
     for start in range(0, len(values), BATCH_SIZE):
-        for obj in model._default_manager.filter(**{f"{lead}__in": values[start : start + BATCH_SIZE]}):
+        candidates = model._default_manager.filter(**{f"{lead}__in": values[start : start + BATCH_SIZE]}, **(narrow or {}))
+        # Without history only the compared columns are needed; history copies whole rows.
+        for obj in candidates if history else candidates.only(*key, *fields):
             stored[tuple(getattr(obj, name) for name in key)] = obj
 
     counts, to_create, to_update = Counts(), [], []

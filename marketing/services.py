@@ -53,21 +53,27 @@ def client_validate(data, known_client_nos):
 
 
 @transaction.atomic
-def clients_save(clients, *, actor=None):
-    """Create or update many clients set-based; group parents may be clients of the same batch."""
+def clients_save(clients, *, actor=None, keep=()):
+    """Create or update many clients set-based. A group parent may be a client of the same batch:
+    those links are written in a second pass, once the parent exists. The attributes in `keep`
+    are left as stored on existing clients (an import without that column)."""
     clients = list(clients)
-    result = bulk.upsert(Client, [data.attributes() for data in clients], key=("client_no",), fields=CLIENT_ATTRIBUTES, actor=actor)
-    # Group links in a second pass: a parent may come later in the same file.
+    link = "group_parent_id" not in keep
     parent_nos = {data.group_parent_no for data in clients if data.group_parent_no}
-    ids = dict(Client.objects.filter(client_no__in={data.client_no for data in clients} | parent_nos).values_list("client_no", "pk"))
-    links = bulk.upsert(
-        Client,
-        [{"client_no": data.client_no, "group_parent_id": ids.get(data.group_parent_no)} for data in clients],
-        key=("client_no",), fields=("group_parent_id",), actor=actor,
-    )
-    created = {obj.client_no for obj in result.created}
-    updated = {obj.client_no for obj in result.updated + links.updated} - created
-    return bulk.Counts(created=len(created), updated=len(updated), unchanged=len(clients) - len(created) - len(updated))
+    stored_ids = dict(Client.objects.filter(client_no__in=parent_nos).values_list("client_no", "pk"))
+    records = [
+        {**data.attributes(), "group_parent_id": stored_ids.get(data.group_parent_no)} for data in clients
+    ]
+    fields = [name for name in (*CLIENT_ATTRIBUTES, "group_parent_id") if name not in keep]
+    result = bulk.upsert(Client, records, key=("client_no",), fields=fields, actor=actor)
+    pending = [data for data in clients if link and data.group_parent_no and data.group_parent_no not in stored_ids]
+    if pending:
+        new_ids = dict(Client.objects.filter(client_no__in={data.group_parent_no for data in pending}).values_list("client_no", "pk"))
+        bulk.upsert(
+            Client, [{"client_no": data.client_no, "group_parent_id": new_ids[data.group_parent_no]} for data in pending],
+            key=("client_no",), fields=("group_parent_id",), actor=actor,
+        )
+    return result.counts
 
 
 # --- named tier lists (rules C2, C3, C7) ------------------------------------------------------
@@ -102,6 +108,9 @@ def tier_entries_check(entries):
             entry.problems["owner_unit"] = _("The client banks outside this city branch: its own city branch keeps its city-tier entry.")
         if entry.valid_to is not None and entry.valid_to < entry.valid_from:
             entry.problems["valid_to"] = _("The entry ends before it starts.")
+        if entry.marketing_mode and entry.tier not in PROVINCE_OWNED_TIERS:
+            # Rule C7: the marketing modes are the province's, for its own clients.
+            entry.problems["marketing_mode"] = _("A marketing mode is recorded for head-office- and province-tier entries only.")
 
     incoming = {entry.key(): entry for entry in entries}
     by_list = defaultdict(list)
@@ -113,18 +122,26 @@ def tier_entries_check(entries):
         by_list[(entry.client.pk, entry.tier)].append((entry.valid_from, entry.valid_to, entry))
     for periods in by_list.values():
         periods.sort(key=lambda period: period[0])
-        for (first_from, first_to, first), (second_from, second_to, second) in zip(periods, periods[1:]):
-            if rules.periods_overlap(first_from, first_to, second_from, second_to):
-                clash = second or first
-                clash.problems.setdefault("valid_from", _(
-                    "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
-                ) % {"start": first_from, "end": first_to or _("open")})
+        # Each period against the one reaching furthest among those before it: a long entry
+        # overlaps every later one it covers, not only the next.
+        furthest = None
+        for period in periods:
+            if furthest is not None and rules.periods_overlap(furthest[0], furthest[1], period[0], period[1]):
+                clash = period[2] or furthest[2]
+                if clash is not None:  # two stored entries that clash are not this batch's doing
+                    other = furthest if clash is period[2] else period
+                    clash.problems.setdefault("valid_from", _(
+                        "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
+                    ) % {"start": other[0], "end": other[1] or _("open")})
+            if furthest is None or (furthest[1] is not None and (period[1] is None or period[1] > furthest[1])):
+                furthest = period
     return not any(entry.problems for entry in entries)
 
 
 @transaction.atomic
-def tier_entries_save(entries, *, actor=None):
-    """Add or change named-list entries (rule C2); the key is client, tier and valid-from."""
+def tier_entries_save(entries, *, actor=None, keep=()):
+    """Add or change named-list entries (rule C2); the key is client, tier and valid-from.
+    The attributes in `keep` are left as stored on existing entries."""
     entries = list(entries)
     if not tier_entries_check(entries):
         raise ValidationError(_("Some entries break the tier-list rules."))
@@ -138,7 +155,7 @@ def tier_entries_save(entries, *, actor=None):
     ]
     return bulk.upsert(
         TierEntry, records, key=("client_id", "tier", "valid_from"),
-        fields=("owner_unit_id", "valid_to", "reason", "marketing_mode"),
+        fields=[name for name in ("owner_unit_id", "valid_to", "reason", "marketing_mode") if name not in keep],
         defaults={"added_by": actor}, actor=actor,
     ).counts
 
@@ -188,7 +205,12 @@ def responsible_override_set(*, client, department, reason, actor=None):
 def metrics_save(records):
     """Create or update monthly figures set-based. `records`: dicts of client_id, month and
     the figures of ClientMetric.FIGURES. No history: the files are the record, and there are many."""
-    return bulk.upsert(ClientMetric, records, key=("client_id", "month"), fields=ClientMetric.FIGURES, history=False).counts
+    records = list(records)
+    months = {record["month"] for record in records}
+    return bulk.upsert(
+        ClientMetric, records, key=("client_id", "month"), fields=ClientMetric.FIGURES, history=False,
+        narrow={"month__in": months},
+    ).counts
 
 
 # --- business requests (rule C8) -------------------------------------------------------------
