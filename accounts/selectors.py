@@ -98,7 +98,7 @@ def employee_history(*, person, limit=50):
     records = list(person.history.select_related("history_user").order_by("-history_id")[: limit + 1])
     diffs = [
         (record, record.diff_against(before).changes if before else [])
-        for record, before in zip(records, records[1:] + [None])
+        for record, before in zip(records, records[1:] + [None], strict=False)
     ][:limit]
     related = {"unit": Unit, "department": Department}
     names = {

@@ -194,7 +194,7 @@ def parse(importer, header, raw_rows):
         if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header) :]):
             importer.error(number, "", _("This row has more cells than the header has columns."))
             continue
-        cells = {name: cell.strip() for name, cell in zip(header, raw) if name}
+        cells = {name: cell.strip() for name, cell in zip(header, raw, strict=False) if name}
         values, errors_before = {}, len(importer.errors)
         for name, column in known.items():
             cell = cells.get(name, "")

@@ -139,7 +139,6 @@ class TierImporter(Importer):
         }
         owner_codes = {row["owner_unit_code"] for row in rows}
         owners = {unit.code: unit for unit in Unit.objects.filter(code__in=owner_codes)}
-        keepers = units_by_code(owner_codes, self.actor)
         self.entries = []
         for row in rows:
             client, owner = clients.get(row["client_no"]), owners.get(row["owner_unit_code"])
@@ -147,16 +146,13 @@ class TierImporter(Importer):
                 self.error(row, "client_no", unknown_client(row["client_no"]))
             if owner is None:
                 self.error(row, "owner_unit_code", _("No unit has the code %(code)s.") % {"code": row["owner_unit_code"]})
-            elif owner.code not in keepers:
-                # Rule C2: a named list is kept by the unit that owns it (and the units above it).
-                self.error(row, "owner_unit_code", _("The list of %(code)s is kept by that unit, not by yours.") % {"code": owner.code})
             if client is not None and owner is not None:
                 entry = services.TierEntryData(
                     client=client, tier=row["tier"], owner_unit=owner, valid_from=row["valid_from"],
                     valid_to=row["valid_to"], reason=row["reason"], marketing_mode=row["marketing_mode"] or "",
                 )
                 self.entries.append((row, entry))
-        services.tier_entries_check([entry for _row, entry in self.entries])
+        services.tier_entries_check([entry for _row, entry in self.entries], actor=self.actor)
         for row, entry in self.entries:
             for name, message in entry.problems.items():
                 self.error(row, self.field_columns.get(name, name), message)

@@ -7,6 +7,7 @@ filter on them runs in the database.
 
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, UnitKind
 from accounts.scoping import get_scoped_or_404, scope_q, scoped
@@ -138,35 +139,39 @@ def segment_history(*, client, thresholds=None):
 
 
 def tier_list(*, user, unit, on):
-    """The named list of `unit` on `on` (rule C2), as rows in the shape of the tiers API: its own
-    entries in force and, for a city branch, the head-office and province entries of clients
-    banking under it as derived city entries (rule C3), for exactly as long. Only the clients
-    `user` may see are listed. Two queries."""
-    columns = ("client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to")
+    """The named list of `unit` on `on` (rule C2), as rows in the shape of the tiers API (plus
+    the client's name and the entry's reason): its own entries in force and, for a city branch,
+    the head-office and province entries of clients banking under it as derived city entries
+    (rule C3), for exactly as long. Only the clients `user` may see are listed. Two queries."""
+    names = ("client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "name", "reason")
+    columns = ("client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "client__name", "reason")
     entries = scoped(TierEntry.objects.filter(in_force(on)), user)
-    rows = [
-        dict(zip(("client_no", "tier", "owner_unit_code", "valid_from", "valid_to"), values), derived=False)
-        for values in entries.filter(owner_unit=unit).values_list(*columns)
-    ]
+    rows = [dict(zip(names, values, strict=False), derived=False) for values in entries.filter(owner_unit=unit).values_list(*columns)]
     if unit.kind == UnitKind.CITY:
         upper = entries.filter(tier__in=PROVINCE_OWNED_TIERS, client__account_unit__path__startswith=unit.path)
         rows += [
-            {"client_no": client_no, "tier": Tier.CITY, "owner_unit_code": unit.code, "valid_from": valid_from,
-             "valid_to": valid_to, "derived": True}
-            for client_no, _tier, _owner, valid_from, valid_to in upper.values_list(*columns)
+            {**dict(zip(names, values, strict=False)), "tier": Tier.CITY, "owner_unit_code": unit.code, "derived": True,
+             "reason": DERIVED_REASON % {"tier": Tier(values[1]).label}}
+            for values in upper.values_list(*columns)
         ]
     return sorted(rows, key=lambda row: (row["client_no"], row["valid_from"], row["derived"]))
 
 
-def list_owner_get(*, user, code):
-    """A unit whose named list `user` may read: a province or city branch of their subtree, or
-    one above their unit (the province's lists, their own city's). Else 404."""
+DERIVED_REASON = _("Dual listing (rule C3): the client is on the %(tier)s list.")
+
+
+def readable_list_owners(*, user):
+    """The units whose named lists `user` may read: the province and city branches of their
+    subtree and those above their unit (the province's lists, their own city's)."""
     readable = scope_q(Unit, user)
     if user.unit_id:
         readable |= Q(pk__in=Unit.objects.get_ancestors(user.unit).values("pk"))
-    owners = Unit.objects.filter(readable, kind__in=[UnitKind.PROVINCE, UnitKind.CITY])
+    return Unit.objects.filter(readable, kind__in=[UnitKind.PROVINCE, UnitKind.CITY]).order_by("path")
+
+
+def list_owner_get(*, user, code):
     try:
-        return owners.get(code=code)
+        return readable_list_owners(user=user).get(code=code)
     except Unit.DoesNotExist:
         raise Http404 from None
 
@@ -174,13 +179,6 @@ def list_owner_get(*, user, code):
 def tier_entries(*, user):
     """Stored entries the person may see (their clients' entries), for the admin and exports."""
     return scoped(TierEntry.objects.select_related("client", "owner_unit", "added_by"), user)
-
-
-def visible_owner_units(*, user):
-    """The units whose lists a person may read: the province's lists are read by all (they hold
-    clients of every branch; each reader sees the rows of their own clients), city lists by the
-    city's people and the province."""
-    return scoped(Unit.objects.filter(kind__in=[UnitKind.PROVINCE, UnitKind.CITY]), user)
 
 
 def requests_list(*, user):

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitKind
+from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
+from accounts.scoping import EVERYTHING, scope_prefix
 from bankops import bulk
 
 from . import rules
-from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, TierEntry
+from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, RequestNature, TierEntry
 from .selectors import client_tier_on
 
 CLIENT_ATTRIBUTES = (
@@ -42,14 +44,14 @@ class ClientData:
         return {"client_no": self.client_no, "account_unit_id": self.account_unit.pk, **values}
 
 
-def client_validate(data, known_client_nos):
-    """Rule C1 and the group link: a group parent must be a known client, and not the client."""
-    if data.group_parent_no is None:
-        return
-    if data.group_parent_no == data.client_no:
-        raise ValidationError({"group_parent": _("A client cannot be its own group parent.")})
-    if data.group_parent_no not in known_client_nos:
-        raise ValidationError({"group_parent": _("No client has the number %(no)s.") % {"no": data.group_parent_no}})
+def client_group_validate(*, client_no, group_parent):
+    """A group parent must not be the client, nor have the client above it (a query per level;
+    groups are shallow)."""
+    ancestor = group_parent
+    while ancestor is not None:
+        if ancestor.client_no == client_no:
+            raise ValidationError({"group_parent": _("This group parent would make the client its own group parent.")})
+        ancestor = ancestor.group_parent
 
 
 @transaction.atomic
@@ -94,11 +96,19 @@ class TierEntryData:
         return (self.client.pk, self.tier, self.valid_from)
 
 
-def tier_entries_check(entries):
-    """Rules C2/C3 over a batch of entries, set-based: who may own the list, the period, and no
-    two entries of one client on one list in force on the same day. Fills `entry.problems`;
-    answers whether all are fine."""
+def may_keep_list(actor, owner_unit):
+    """Rule C2: a named list is kept by its owner unit's people and those above them."""
+    prefix = scope_prefix(actor) if actor is not None else EVERYTHING
+    return prefix is not None and owner_unit.path.startswith(prefix)
+
+
+def tier_entries_check(entries, *, actor=None):
+    """Rules C2/C3/C7 over a batch of entries, set-based: who keeps the list and may own it, the
+    period, the marketing mode, and no two entries of one client on one list in force on the same
+    day. Fills `entry.problems`; answers whether all are fine. `actor` None: the shell, anyone."""
     for entry in entries:
+        if not may_keep_list(actor, entry.owner_unit):
+            entry.problems["owner_unit"] = _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}
         if entry.client.kind != ClientKind.CORPORATE:
             entry.problems["client"] = _("Named lists hold corporate clients; this client is an individual.")
         breach = rules.tier_owner_breach(entry.tier, entry.owner_unit.kind)
@@ -143,7 +153,7 @@ def tier_entries_save(entries, *, actor=None, keep=()):
     """Add or change named-list entries (rule C2); the key is client, tier and valid-from.
     The attributes in `keep` are left as stored on existing entries."""
     entries = list(entries)
-    if not tier_entries_check(entries):
+    if not tier_entries_check(entries, actor=actor):
         raise ValidationError(_("Some entries break the tier-list rules."))
     records = [
         {
@@ -163,7 +173,7 @@ def tier_entries_save(entries, *, actor=None, keep=()):
 def tier_entry_add(*, actor=None, **values):
     """Put a client on a named list (the admin's and the pages' door). Raises ValidationError."""
     entry = TierEntryData(**values)
-    if not tier_entries_check([entry]):
+    if not tier_entries_check([entry], actor=actor):
         raise ValidationError(entry.problems)
     tier_entries_save([entry], actor=actor)
     return TierEntry.objects.get(client=entry.client, tier=entry.tier, valid_from=entry.valid_from)
@@ -172,6 +182,8 @@ def tier_entry_add(*, actor=None, **values):
 @transaction.atomic
 def tier_entry_end(*, entry, valid_to, actor=None):
     """End an entry on `valid_to` (inclusive): it stays on record, never deleted (rule C2)."""
+    if not may_keep_list(actor, entry.owner_unit):
+        raise ValidationError({"owner_unit": _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}})
     if valid_to < entry.valid_from:
         raise ValidationError({"valid_to": _("The entry ends before it starts.")})
     if entry.valid_to is not None and entry.valid_to <= valid_to:
@@ -189,6 +201,8 @@ def tier_entry_end(*, entry, valid_to, actor=None):
 def responsible_override_set(*, client, department, reason, actor=None):
     """Override the computed responsible department with a reason kept on record; an empty
     department goes back to the computed one."""
+    if department and department not in PROVINCE_MARKETING_DEPARTMENTS:
+        raise ValidationError({"responsible_override": _("%(code)s is not a marketing department of the province.") % {"code": department}})
     if department and not reason.strip():
         raise ValidationError({"responsible_override_reason": _("An override needs its reason.")})
     client.responsible_override = department or ""
@@ -216,18 +230,27 @@ def metrics_save(records):
 # --- business requests (rule C8) -------------------------------------------------------------
 
 
+# The levels that accept requests, lowest first.
+ACCEPTING_LEVELS = [UnitKind.SUB_BRANCH, UnitKind.CITY, UnitKind.PROVINCE]
+
+
 def accepting_unit(*, account_unit, level):
     """The unit of `level` that serves `account_unit`: its nearest ancestor (or itself) of that
-    kind; a unit hanging straight under a city branch is served by the city for sub-branch work."""
-    wanted = {UnitKind.SUB_BRANCH: [UnitKind.SUB_BRANCH, UnitKind.CITY], UnitKind.CITY: [UnitKind.CITY], UnitKind.PROVINCE: [UnitKind.PROVINCE]}[level]
-    line = Unit.objects.get_ancestors(account_unit) | Unit.objects.filter(pk=account_unit.pk)
-    candidates = sorted((unit for unit in line if unit.kind in wanted), key=lambda unit: -unit.depth)
-    return candidates[0]
+    kind or, where the line has none (a centre straight under a city branch, a client booked at the
+    province), of the next level up."""
+    line = sorted(Unit.objects.get_ancestors(account_unit) | Unit.objects.filter(pk=account_unit.pk), key=lambda unit: -unit.depth)
+    for kind in ACCEPTING_LEVELS[ACCEPTING_LEVELS.index(level):]:
+        for unit in line:
+            if unit.kind == kind:
+                return unit
+    raise ValueError(f"{account_unit} has no province above it")
 
 
 @transaction.atomic
 def business_request_create(*, client, nature, is_credit, description, actor=None, on=None):
     """Record a request and route it to the accepting level (rule C8)."""
+    if nature not in RequestNature.values:
+        raise ValidationError({"nature": _("%(value)s is not a request nature.") % {"value": nature}})
     tier = client_tier_on(client=client, on=on or timezone.localdate())
     sub_branch = accepting_unit(account_unit=client.account_unit, level=UnitKind.SUB_BRANCH)
     routing = rules.route_request(
@@ -246,7 +269,10 @@ def business_request_create(*, client, nature, is_credit, description, actor=Non
 
 @transaction.atomic
 def business_request_accept(*, request, actor):
-    """The accepting unit takes the request on: only its own people (or those above it) may."""
+    """The accepting unit takes the request on: only its own people (or those above it) may,
+    and only once."""
+    if request.accepted_by_id is not None:
+        raise ValidationError(_("This request was already accepted by %(person)s.") % {"person": request.accepted_by.name})
     if actor.unit_id is None and not actor.is_superuser:
         raise ValidationError(_("Only staff of the accepting unit may accept this request."))
     if not actor.is_superuser and not request.accepting_unit.path.startswith(actor.unit.path):

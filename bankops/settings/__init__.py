@@ -8,7 +8,6 @@ DJANGO_DEBUG=0 turns on the deployment hardening that `check --deploy` asks for.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"

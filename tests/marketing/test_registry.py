@@ -7,11 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.models import UnitKind
 from marketing import rules, selectors, services
-from marketing.models import Client, ClientKind, RequestNature, Segment, SegmentThresholds, Tier, TierEntry
+from marketing.models import Client, ClientKind, RequestNature, SegmentThresholds, Tier, TierEntry
 from marketing.rules import Thresholds
-from tests.marketing.conftest import list_entry, month
+from tests.marketing.conftest import add_clients, list_entry, month
 
 D = datetime.date
 
@@ -209,3 +208,48 @@ def test_client_list_is_one_query_whatever_its_size(registry, province_analyst, 
     with django_assert_num_queries(3):  # the person's unit, the thresholds, the list
         rows = list(selectors.client_list(user=province_analyst, on=D(2010, 7, 1)))
     assert len(rows) == 6
+
+
+def test_rule_C8_a_client_booked_at_the_province_is_served_there(bank, province_analyst):
+    clients = add_clients(bank, ("P1", ClientKind.CORPORATE, "AH", {}))
+    request = services.business_request_create(client=clients["P1"], nature=RequestNature.DAILY, is_credit=False, description="x")
+    assert request.accepting_unit.code == "AH"
+
+
+def test_rule_C8_a_request_is_accepted_once(registry, hefei_person, province_analyst):
+    request = services.business_request_create(client=registry["C4"], nature=RequestNature.GENERAL, is_credit=False, description="x")
+    services.business_request_accept(request=request, actor=hefei_person)
+    with pytest.raises(ValidationError):
+        services.business_request_accept(request=request, actor=province_analyst)
+    assert request.accepted_by == hefei_person
+
+
+def test_rule_C8_an_unknown_nature_is_refused(registry):
+    with pytest.raises(ValidationError) as refused:
+        services.business_request_create(client=registry["C4"], nature="URGENT", is_credit=False, description="x")
+    assert "nature" in refused.value.message_dict
+
+
+def test_rule_C2_only_the_owner_unit_keeps_its_list(registry, bank, hefei_person):
+    entry = TierEntry.objects.get(client__client_no="C4")  # on the province's list
+    with pytest.raises(ValidationError):
+        services.tier_entry_end(entry=entry, valid_to=D(2011, 1, 1), actor=hefei_person)
+    with pytest.raises(ValidationError) as refused:
+        services.tier_entry_add(client=registry["C4"], tier=Tier.PROVINCE, owner_unit=bank["AH"], valid_from=D(2015, 1, 1),
+                                reason="x", actor=hefei_person)
+    assert "owner_unit" in refused.value.message_dict
+    services.tier_entry_add(client=registry["C4"], tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2015, 1, 1), reason="x",
+                            actor=hefei_person)
+
+
+def test_rule_C5_an_override_names_a_province_marketing_department(registry, province_analyst):
+    with pytest.raises(ValidationError) as refused:
+        services.responsible_override_set(client=registry["C4"], department="CANTEEN", reason="x", actor=province_analyst)
+    assert "responsible_override" in refused.value.message_dict
+
+
+def test_rule_C7_marketing_modes_belong_to_upper_tier_entries(registry, bank):
+    with pytest.raises(ValidationError) as refused:
+        list_entry(registry, bank, "C4", Tier.CITY, "HF", D(2015, 1, 1), marketing_mode="LEAD")
+    assert "marketing_mode" in refused.value.message_dict
+    assert TierEntry.objects.get(client__client_no="C1").marketing_mode == "LEAD"

@@ -1,0 +1,306 @@
+"""The admin panel of the client registry: the tier-list administrators' daily tool.
+
+Changelists and choice lists are scoped to the administrator's subtree (rule O5, ScopedAdmin);
+every write goes through marketing.services, so the admin enforces the rules the pages, the API
+and the imports enforce. Bulk loading is the shared import page (/admin/import/).
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.admin import ScopedAdmin, validated_by
+from imports.exports import table_response
+
+from . import selectors, services
+from .models import BusinessRequest, Client, SegmentThresholds, TierEntry
+
+# The `tiers` import columns (INTERFACES.md): an export is a file the import page takes back.
+TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason"]
+TIER_EXPORT_FIELDS = ["client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "reason"]
+
+
+# --- clients ---------------------------------------------------------------------------------
+
+
+class TierEntryInline(admin.TabularInline):
+    """The client's whole tier history (rule C2), read-only: entries are added and ended on the
+    tier-list entries' own page."""
+
+    model = TierEntry
+    fields = ["tier", "owner_unit", "valid_from", "valid_to", "marketing_mode", "reason", "added_by"]
+    readonly_fields = fields
+    ordering = ["valid_from", "tier"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("owner_unit", "added_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+CLIENT_FORM_FIELDS = [
+    "client_no", "name", "kind", "account_unit", "industry", "has_loan", "real_estate", "institution",
+    "import_export", "sme_chain", "potential", "group_parent",
+]
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = CLIENT_FORM_FIELDS
+
+    def clean(self):
+        super().clean()
+        number = self.cleaned_data.get("client_no") or self.instance.client_no
+        return validated_by(self, self.validate_group, "group_parent", client_no=number)
+
+    @staticmethod
+    def validate_group(*, group_parent, client_no):
+        if client_no:
+            services.client_group_validate(client_no=client_no, group_parent=group_parent)
+
+
+@admin.register(Client)
+class ClientAdmin(ScopedAdmin):
+    form = ClientForm
+    list_display = ["client_no", "name", "kind", "account_unit", "industry", "has_loan"]
+    list_filter = ["kind", "has_loan", "institution", "real_estate", "import_export", "sme_chain", "potential"]
+    search_fields = ["client_no", "name"]
+    list_select_related = ["account_unit"]
+    autocomplete_fields = ["account_unit", "group_parent"]
+    inlines = [TierEntryInline]
+    fieldsets = [
+        (None, {"fields": ["client_no", "name", "kind", "account_unit", "group_parent"]}),
+        (_("Attributes"), {"fields": [
+            "industry", "has_loan", "real_estate", "institution", "import_export", "sme_chain", "potential",
+        ]}),
+        (_("Responsible department (rule C5)"), {
+            "fields": ["responsible_override", "responsible_override_reason"],
+            "description": _("An override is set on the client's page, with its reason."),
+        }),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["responsible_override", "responsible_override_reason"]
+        return readonly + ["client_no"] if obj is not None else readonly
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        parent = data.get("group_parent")
+        services.clients_save([services.ClientData(
+            client_no=obj.client_no, name=data["name"], kind=data["kind"], account_unit=data["account_unit"],
+            industry=data["industry"], has_loan=data["has_loan"], real_estate=data["real_estate"],
+            institution=data["institution"], import_export=data["import_export"], sme_chain=data["sme_chain"],
+            potential=data["potential"], group_parent_no=parent.client_no if parent else None,
+        )], actor=request.user)
+        obj.pk = Client.objects.values_list("pk", flat=True).get(client_no=obj.client_no)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # clients carry history, metrics and requests: never deleted
+
+
+# --- tier-list entries (rules C2, C3, C7) ----------------------------------------------------
+
+
+class InForceOnFilter(admin.SimpleListFilter):
+    """Entries in force on a date: a few preset dates, or any YYYY-MM-DD in `?on=`."""
+
+    title = _("in force on")
+    parameter_name = "on"
+
+    def lookups(self, request, model_admin):
+        today = timezone.localdate()
+        month_end = today.replace(day=1) - datetime.timedelta(days=1)
+        quarter_end = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - datetime.timedelta(days=1)
+        year_end = datetime.date(today.year - 1, 12, 31)
+        presets = [
+            (today, _("Today")),
+            (month_end, _("End of last month")),
+            (quarter_end, _("End of last quarter")),
+            (year_end, _("End of last year")),
+        ]
+        choices, seen = [], set()
+        for day, label in presets:
+            if day not in seen:
+                seen.add(day)
+                choices.append((day.isoformat(), f"{label} ({day.isoformat()})"))
+        value = self.value()
+        if value and value not in {code for code, _label in choices}:
+            choices.append((value, value))  # a date typed into the address: shown as chosen
+        return choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        try:
+            on = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise IncorrectLookupParameters(value) from None
+        return queryset.filter(selectors.in_force(on))
+
+
+def tier_entry_validate(*, actor, **values):
+    """Rules C2/C3/C7 on one entry, as the service checks it before writing."""
+    entry = services.TierEntryData(**values)
+    if not services.tier_entries_check([entry], actor=actor):
+        raise ValidationError(entry.problems)
+
+
+class TierEntryForm(forms.ModelForm):
+    actor = None  # the administrator, set by TierEntryAdmin.get_form
+
+    class Meta:
+        model = TierEntry
+        fields = ["client", "tier", "owner_unit", "valid_from", "valid_to", "marketing_mode", "reason"]
+
+    def clean(self):
+        super().clean()
+        return validated_by(
+            self, tier_entry_validate, "client", "tier", "owner_unit", "valid_from", "valid_to", "reason", "marketing_mode",
+            actor=self.actor,
+        )
+
+
+@admin.register(TierEntry)
+class TierEntryAdmin(ScopedAdmin):
+    """Entries are added here (services.tier_entry_add) and ended by an action, never edited or
+    deleted: the list's history stays whole (rule C2)."""
+
+    form = TierEntryForm
+    change_list_template = "marketing/admin_tierentry_change_list.html"
+    list_display = ["client", "tier", "owner_unit", "valid_from", "valid_to", "marketing_mode", "reason", "added_by"]
+    list_filter = [("owner_unit", admin.RelatedOnlyFieldListFilter), "tier", InForceOnFilter]
+    search_fields = ["client__client_no", "client__name"]
+    list_select_related = ["client", "owner_unit", "added_by"]
+    autocomplete_fields = ["client", "owner_unit"]
+    actions = ["end_today", "export_csv", "export_xlsx"]
+    ordering = ["client__client_no", "valid_from", "tier"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False  # an entry is only ended, by the action below
+        return super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in TierEntryForm.Meta.fields}
+        entry = services.tier_entry_add(actor=request.user, **values)
+        obj.pk, obj.added_by = entry.pk, entry.added_by
+
+    @admin.action(description=_("End selected entries today"), permissions=["change"])
+    def end_today(self, request, queryset):
+        today = timezone.localdate()
+        ended, unchanged, refused = 0, 0, []
+        for entry in queryset.select_related("client", "owner_unit"):
+            if entry.valid_to is not None and entry.valid_to <= today:
+                unchanged += 1
+                continue
+            try:
+                services.tier_entry_end(entry=entry, valid_to=today, actor=request.user)
+            except ValidationError as exc:
+                refused.append(f"{entry}: {' '.join(exc.messages)}")
+            else:
+                ended += 1
+        if ended:
+            self.message_user(request, ngettext(
+                "%(count)d entry ends today.", "%(count)d entries end today.", ended) % {"count": ended}, messages.SUCCESS)
+        if unchanged:
+            self.message_user(request, ngettext(
+                "%(count)d entry had already ended.", "%(count)d entries had already ended.", unchanged) % {"count": unchanged},
+                messages.INFO)
+        for problem in refused:
+            self.message_user(request, problem, messages.ERROR)
+
+    def export(self, queryset, fmt):
+        rows = queryset.order_by("client__client_no", "valid_from", "tier").values_list(*TIER_EXPORT_FIELDS)
+        return table_response("tiers", TIER_COLUMNS, rows.iterator(), fmt)
+
+    @admin.action(description=_("Export selected entries to CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return self.export(queryset, "csv")
+
+    @admin.action(description=_("Export selected entries to Excel"), permissions=["view"])
+    def export_xlsx(self, request, queryset):
+        return self.export(queryset, "xlsx")
+
+
+# --- segment thresholds (rule C4) ------------------------------------------------------------
+
+
+class SegmentThresholdsForm(forms.ModelForm):
+    class Meta:
+        model = SegmentThresholds
+        fields = ["private_min", "high_min", "mid_min"]
+
+    def clean(self):
+        cleaned = super().clean()
+        private, high, mid = (cleaned.get(name) for name in self.Meta.fields)
+        if private is not None and high is not None and private <= high:
+            self.add_error("private_min", _("Private banking must start above high-end."))
+        if high is not None and mid is not None and high <= mid:
+            self.add_error("high_min", _("High-end must start above mid-range."))
+        if mid is not None and mid < 0:
+            self.add_error("mid_min", _("A threshold cannot be negative."))
+        return cleaned
+
+
+@admin.register(SegmentThresholds)
+class SegmentThresholdsAdmin(SimpleHistoryAdmin):
+    """One row, edited in place; its history says which thresholds held when."""
+
+    form = SegmentThresholdsForm
+    list_display = ["__str__", "private_min", "high_min", "mid_min"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SegmentThresholds.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- business requests (rule C8) -------------------------------------------------------------
+
+
+@admin.register(BusinessRequest)
+class BusinessRequestAdmin(ScopedAdmin):
+    """Read-only: requests are recorded and accepted on the pages, through the services."""
+
+    list_display = ["received_at", "client", "nature", "is_credit", "client_tier", "accepting_unit", "accepted_by", "accepted_at"]
+    list_filter = ["nature", "is_credit", "client_tier", ("accepting_unit", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["client__client_no", "client__name", "description"]
+    list_select_related = ["client", "accepting_unit", "accepted_by"]
+    date_hierarchy = "received_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

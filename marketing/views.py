@@ -1,0 +1,336 @@
+"""Pages of the client registry for branch staff: thin — selectors read (scoped to the person,
+rule O5), services write, forms only validate, templates show."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
+from imports.exports import table_response
+
+from . import rules, selectors, services
+from .filters import BusinessRequestFilter, ClientFilter
+from .forms import BusinessRequestForm, OnForm, ResponsibleOverrideForm
+from .models import ClientKind, ClientMetric, Segment, Tier
+
+PAGE_SIZE = 50
+LIST_PAGE_SIZE = 100
+CLIENT_REQUESTS_SHOWN = 10
+EXPORT_FORMATS = ("csv", "xlsx")
+
+# Pages may show money in 万元 (SPEC.md); storage and exports stay in yuan.
+TEN_THOUSAND = Decimal(10000)
+CENT = Decimal("0.01")
+
+
+def to_wan(value):
+    """Yuan → 万元, rounded half-up to 2 places; None stays None."""
+    return None if value is None else (value / TEN_THOUSAND).quantize(CENT, ROUND_HALF_UP)
+
+
+def department_label(code):
+    """A department code of rules C5/C6 with its name (rule O2), "" for none."""
+    if not code:
+        return ""
+    name = PROVINCE_MARKETING_DEPARTMENTS.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def present(client):
+    """Labels and 万元 figures of a client annotated by selectors.with_standing, for a template."""
+    client.tier_label = Tier(client.tier).label
+    client.segment_label = Segment(client.segment).label if client.segment else ""
+    client.responsible_label = department_label(client.responsible_department)
+    client.deposit_label = department_label(getattr(client, "deposit_department", None))
+    client.aum_wan = to_wan(client.aum)
+    client.contribution_wan = to_wan(client.annual_contribution)
+    client.deposits_wan = to_wan(client.deposits_avg)
+    return client
+
+
+def export_format(request):
+    value = request.GET.get("export")
+    return value if value in EXPORT_FORMATS else None
+
+
+def dated_form(request):
+    """The `?on=` form of a page, showing today when the date is absent, and the date to use."""
+    data = request.GET.copy()
+    if not data.get("on"):
+        data["on"] = timezone.localdate().isoformat()
+    form = OnForm(data)
+    return form, form.date()
+
+
+def query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return query.urlencode()
+
+
+# --- the client list -----------------------------------------------------------------------
+
+# The `clients` import columns (INTERFACES.md), so an export round-trips, then the standing.
+CLIENT_COLUMNS = [
+    "client_no", "name", "kind", "account_unit_code", "industry", "has_loan", "real_estate", "institution",
+    "import_export", "sme_chain", "group_parent_no", "potential", "tier", "segment", "responsible_department",
+]
+CLIENT_EXPORT_FIELDS = [
+    "client_no", "name", "kind", "account_unit__code", "industry", "has_loan", "real_estate", "institution",
+    "import_export", "sme_chain", "group_parent__client_no", "potential", "tier", "segment", "responsible_department",
+]
+
+
+def client_export_rows(clients):
+    for row in clients.values_list(*CLIENT_EXPORT_FIELDS).iterator():
+        yield [int(value) if isinstance(value, bool) else value for value in row]
+
+
+@login_required
+def client_list(request):
+    on_form, on = dated_form(request)
+    filterset = ClientFilter(on_form.data, queryset=selectors.client_list(user=request.user, on=on), request=request)
+    clients = filterset.qs
+    if fmt := export_format(request):
+        return table_response(f"clients-{on.isoformat()}", CLIENT_COLUMNS, client_export_rows(clients), fmt)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [present(client) for client in page.object_list]
+    return render(request, "marketing/client_list.html", {
+        "filter": filterset, "page": page, "query": query_without_page(request), "on": on,
+    })
+
+
+# --- one client ----------------------------------------------------------------------------
+
+CHART_FIGURES = ["deposits_avg", "loans", "aum"]
+
+
+def metrics_chart(metrics):
+    """The monthly series of the client's chart in 万元 (strings: Decimal, never float)."""
+    field = ClientMetric._meta.get_field
+    return {
+        "months": [metric.month.strftime("%Y-%m") for metric in metrics],
+        "unit": _("10k yuan"),
+        "series": [
+            {"name": capfirst(field(name).verbose_name), "data": [
+                None if getattr(metric, name) is None else str(to_wan(getattr(metric, name))) for metric in metrics
+            ]}
+            for name in CHART_FIGURES
+        ],
+    }
+
+
+def computed_responsible(client):
+    """Rule C5 as the rules compute it, to show beside an override."""
+    flags = {flag: getattr(client, flag) for flag, _code in rules.RESPONSIBLE_PRECEDENCE if flag}
+    return rules.responsible_department(kind=client.kind, tier=client.tier, segment=client.segment, flags=flags)
+
+
+def may_accept(user, business_request):
+    """Whether to offer the accept button: the service (business_request_accept) decides."""
+    if business_request.accepted_at is not None:
+        return False
+    return user.is_superuser or (user.unit_id is not None and business_request.accepting_unit.path.startswith(user.unit.path))
+
+
+def client_page(request, client, *, on, override_form=None, request_form=None):
+    """The client page, with forms either fresh or bound and showing their errors."""
+    user = request.user
+    group_condition = Q(group_parent=client)
+    if client.group_parent_id:
+        group_condition |= Q(pk=client.group_parent_id)
+    group = list(selectors.client_list(user=user, on=on).filter(group_condition))
+    parent = next((member for member in group if member.pk == client.group_parent_id), None)
+    metrics = list(selectors.monthly_metrics(client=client))
+    for metric in metrics:
+        metric.wan = [to_wan(getattr(metric, name)) for name in ClientMetric.FIGURES]
+    segments = []
+    if client.kind == ClientKind.INDIVIDUAL:
+        segments = [
+            {"month": month, "aum_wan": to_wan(aum), "segment": segment, "label": Segment(segment).label}
+            for month, aum, segment in selectors.segment_history(client=client)
+        ]
+    requests = list(selectors.requests_list(user=user).filter(client=client)[:CLIENT_REQUESTS_SHOWN])
+    for business_request in requests:
+        business_request.can_accept = may_accept(user, business_request)
+    can_override = user.has_perm("marketing.change_client")
+    if can_override and override_form is None:
+        override_form = ResponsibleOverrideForm(initial={
+            "responsible_override": client.responsible_override,
+            "responsible_override_reason": client.responsible_override_reason,
+        })
+    return render(request, "marketing/client_detail.html", {
+        "client": client,
+        "on": on,
+        "parent": present(parent) if parent else None,
+        "parent_hidden": client.group_parent_id is not None and parent is None,
+        "subsidiaries": [present(member) for member in group if member.group_parent_id == client.pk],
+        "computed_responsible": department_label(computed_responsible(client)),
+        "tier_history": selectors.tier_history(client=client),
+        "segment_history": segments,
+        "metrics": metrics[::-1],  # newest first in the table; the chart runs oldest first
+        "figure_labels": [capfirst(ClientMetric._meta.get_field(name).verbose_name) for name in ClientMetric.FIGURES],
+        "chart": metrics_chart(metrics),
+        "requests": requests,
+        "can_override": can_override,
+        "override_form": override_form,
+        "request_form": request_form or BusinessRequestForm(),
+    })
+
+
+@login_required
+def client_detail(request, client_no):
+    on = OnForm(request.GET).date()
+    client = present(selectors.client_get(user=request.user, client_no=client_no, on=on))
+    return client_page(request, client, on=on)
+
+
+@login_required
+@require_POST
+def client_override(request, client_no):
+    """Rule C5: an authorised person overrides the responsible department, with a reason."""
+    on = timezone.localdate()
+    client = selectors.client_get(user=request.user, client_no=client_no, on=on)
+    if not request.user.has_perm("marketing.change_client"):
+        raise PermissionDenied
+    form = ResponsibleOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.responsible_override_set(
+                client=client, department=form.cleaned_data["responsible_override"],
+                reason=form.cleaned_data["responsible_override_reason"], actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The responsible department of %(client)s is saved.") % {"client": client.name})
+            return redirect("client-detail", client_no=client.client_no)
+    return client_page(request, present(client), on=on, override_form=form)
+
+
+@login_required
+@require_POST
+def client_request_create(request, client_no):
+    """Rule C8: record a business request; it is routed to the unit that accepts it."""
+    on = timezone.localdate()
+    client = selectors.client_get(user=request.user, client_no=client_no, on=on)
+    form = BusinessRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.business_request_create(client=client, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The request is routed to %(unit)s: %(reason)s") % {
+                "unit": created.accepting_unit.name, "reason": created.routing_reason,
+            })
+            return redirect(reverse("client-detail", args=[client.client_no]) + "#requests")
+    return client_page(request, present(client), on=on, request_form=form)
+
+
+# --- business requests (rule C8) -----------------------------------------------------------
+
+
+@login_required
+def request_list(request):
+    filterset = BusinessRequestFilter(request.GET, queryset=selectors.requests_list(user=request.user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for business_request in page.object_list:
+        business_request.can_accept = may_accept(request.user, business_request)
+    return render(request, "marketing/request_list.html", {
+        "filter": filterset, "page": page, "query": query_without_page(request),
+    })
+
+
+@login_required
+@require_POST
+def request_accept(request, pk):
+    business_request = get_object_or_404(selectors.requests_list(user=request.user), pk=pk)
+    if business_request.accepted_at is not None:
+        messages.info(request, _("This request was already accepted by %(person)s.") % {
+            "person": business_request.accepted_by or _("someone")})
+    else:
+        try:
+            services.business_request_accept(request=business_request, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("You accepted the request of %(client)s.") % {"client": business_request.client.name})
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("request-list")
+
+
+# --- deposit responsibility (rule C6) ------------------------------------------------------
+
+
+@login_required
+def deposits(request):
+    on_form, on = dated_form(request)
+    rows = list(selectors.deposits_by_department(user=request.user, on=on))
+    total = sum((row["deposits"] or Decimal(0) for row in rows), Decimal(0))
+    for row in rows:
+        row["label"] = department_label(row["deposit_department"])
+        row["deposits_wan"] = to_wan(row["deposits"])
+        row["share"] = (100 * (row["deposits"] or 0) / total).quantize(Decimal("0.1")) if total else None
+    return render(request, "marketing/deposits.html", {
+        "on_form": on_form, "on": on, "rows": rows,
+        "total_wan": to_wan(total), "total_clients": sum(row["clients"] for row in rows),
+        "chart": {
+            "categories": [row["label"] for row in rows],
+            "series": [{"name": _("Daily-average deposits"), "data": [str(row["deposits_wan"] or 0) for row in rows]}],
+            "unit": _("10k yuan"),
+        },
+    })
+
+
+# --- named lists (rules C2, C3) ------------------------------------------------------------
+
+# The `tiers` import columns (INTERFACES.md), then whether the row is a derived C3 entry.
+TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason", "derived"]
+
+
+def default_list_owner(user, owners):
+    """The list a person most likely wants: the nearest owner above (or at) their unit."""
+    own_path = user.unit.path if user.unit_id else ""
+    above = [unit for unit in owners if own_path.startswith(unit.path)]
+    return (above[-1] if above else owners[0]) if owners else None
+
+
+@login_required
+def tier_lists(request):
+    on_form, on = dated_form(request)
+    owners = list(selectors.readable_list_owners(user=request.user))
+    code = request.GET.get("unit")
+    if code:
+        unit = selectors.list_owner_get(user=request.user, code=code)
+    else:
+        unit = default_list_owner(request.user, owners)
+        if unit is None:
+            raise Http404
+    rows = selectors.tier_list(user=request.user, unit=unit, on=on)
+    if fmt := export_format(request):
+        lines = ([row[column] if column != "derived" else int(row["derived"]) for column in TIER_COLUMNS] for row in rows)
+        return table_response(f"tiers-{unit.code}-{on.isoformat()}", TIER_COLUMNS, lines, fmt)
+    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = [{**row, "tier_label": Tier(row["tier"]).label} for row in page.object_list]
+    return render(request, "marketing/tier_list.html", {
+        "on_form": on_form, "on": on, "unit": unit, "owners": owners, "page": page,
+        "derived_count": sum(1 for row in rows if row["derived"]),
+        "query": query_without_page(request),
+    })
