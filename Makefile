@@ -19,7 +19,7 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --if-empty
 
 run: seed
 	$(PY) manage.py runserver $(HOST)

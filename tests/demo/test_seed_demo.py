@@ -4,9 +4,11 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
+from demo import clients as demo_clients
 from demo import org as demo
 from accounts.models import Department, LeadershipMember, Position, Unit, UnitKind, User
 from accounts.rules import ALLOWED_PARENT_KINDS
+from marketing.models import Client, ClientKind, ClientMetric, Tier, TierEntry
 
 
 def seed():
@@ -17,8 +19,10 @@ def seed():
 
 def snapshot():
     return [
-        model.objects.count() for model in (Unit, Department, User, LeadershipMember)
-    ] + [model.history.count() for model in (Unit, Department, User, LeadershipMember)]
+        model.objects.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry, ClientMetric)
+    ] + [model.history.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry)] + [
+        sorted(ClientMetric.objects.values_list("client__client_no", "month", *ClientMetric.FIGURES)),
+    ]
 
 
 @pytest.fixture
@@ -87,3 +91,73 @@ def test_full_bank_is_deterministic_and_plausible():
     shares = {city: managers[city] / staff[city] for city in staff if city != "AH"}
     assert sorted(city for city, share in shares.items() if share < 0.2) == sorted(demo.LEAN_CITIES)  # rule S1
     assert all(share <= 0.25 for share in shares.values())
+
+
+# --- clients, named lists, metrics (demo.clients) --------------------------------------------
+
+
+def test_small_seed_has_clients_lists_and_metrics(seeded):
+    kinds = Counter(Client.objects.values_list("kind", flat=True))
+    assert 50 <= kinds[ClientKind.CORPORATE] and 200 <= kinds[ClientKind.INDIVIDUAL]
+    assert kinds.total() < 1000  # --scale small: a few hundred
+    assert TierEntry.objects.exists()
+    assert ClientMetric.objects.count() == 12 * kinds.total()  # twelve months for every client
+    assert Client.objects.filter(kind=ClientKind.CORPORATE, subsidiaries__isnull=False).exists()  # groups
+    assert f"clients: {kinds[ClientKind.CORPORATE]} corporate, {kinds[ClientKind.INDIVIDUAL]} individual" in seeded
+
+
+def test_small_seed_named_lists_at_every_level(seeded):
+    """Rule C2: the province keeps the head-office and province lists, each city branch its own."""
+    province = TierEntry.objects.filter(tier=Tier.PROVINCE)
+    assert province.exists() and set(province.values_list("owner_unit__code", flat=True)) == {"AH"}
+    assert all(province.values_list("marketing_mode", flat=True))  # rule C7
+    assert TierEntry.objects.filter(tier=Tier.HEAD_OFFICE, owner_unit__code="AH").exists()
+    hefei = Unit.objects.get(code="HF")
+    city_entries = TierEntry.objects.filter(tier=Tier.CITY, owner_unit=hefei).select_related("client__account_unit")
+    assert city_entries.exists()
+    assert all(entry.client.account_unit.path.startswith(hefei.path) for entry in city_entries)
+    assert set(TierEntry.objects.values_list("client__kind", flat=True)) == {ClientKind.CORPORATE}
+    assert TierEntry.objects.filter(valid_to__isnull=False).exists()  # lists change over time
+
+
+def test_full_client_book_is_deterministic_and_plausible():
+    bank = demo.build_bank()
+    book = demo_clients.build_clients(bank)
+    again = demo_clients.build_clients(demo.build_bank())
+    assert all(book.csv(kind) == again.csv(kind) for kind in ("clients", "tiers", "metrics"))
+
+    counts = book.counts()
+    assert 2800 <= counts["corporate"] <= 3200 and 19000 <= counts["individual"] <= 21000
+    corporates = [row for row in book.clients if row["kind"] == ClientKind.CORPORATE]
+    assert 0.3 < sum(row["has_loan"] == "1" for row in corporates) / len(corporates) < 0.5
+    for flag in ("real_estate", "institution", "import_export", "sme_chain"):
+        assert 0 < sum(row[flag] == "1" for row in corporates) < len(corporates) * 0.1
+    assert len({row["name"] for row in corporates}) == len(corporates)
+
+    units = {row["code"]: row for row in bank.units}
+    kinds = Counter(units[row["account_unit_code"]]["kind"] for row in book.clients if row["kind"] == ClientKind.INDIVIDUAL)
+    assert kinds[UnitKind.OUTLET] + kinds[UnitKind.VIP_CENTRE] + kinds[UnitKind.WEALTH_CENTRE] > 0.9 * counts["individual"]
+    assert kinds[UnitKind.WEALTH_CENTRE] > 0 and kinds[UnitKind.VIP_CENTRE] > 0
+
+    tiers = Counter(row["tier"] for row in book.tiers)
+    assert 20 <= tiers[Tier.HEAD_OFFICE] <= 60 and 120 <= tiers[Tier.PROVINCE] <= 200 and tiers[Tier.CITY] >= 200
+    # Never two entries of one list at once; entries end and the client is listed again later.
+    periods = {}
+    for row in book.tiers:
+        periods.setdefault((row["client_no"], row["tier"]), []).append((row["valid_from"], row["valid_to"] or "9999"))
+    for spans in periods.values():
+        spans.sort()
+        assert all(end < start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+    assert sum(len({row["tier"] for row in book.tiers if row["client_no"] == no}) > 1 for no in {r["client_no"] for r in book.tiers}) > 10
+
+    months = sorted({row[1] for row in book.metrics})
+    assert months == [f"2025-{month:02d}" for month in range(1, 13)]
+    latest = {row[0]: row for row in book.metrics if row[1] == months[-1]}
+    contributions = [float(row[7]) for row in latest.values() if row[7]]
+    assert sum(value > 10_000_000 for value in contributions) >= 5  # rule A1
+    assert sum(value > 3_000_000 for value in contributions) >= 50  # rule A2
+    aum = [float(row[6]) for row in latest.values() if row[6]]
+    assert sum(value < 200_000 for value in aum) > 0.7 * len(aum)  # rule C4: most are ordinary
+    assert sum(value >= 8_000_000 for value in aum) >= 5  # PRIVATE
+    assert sum(1_000_000 <= value < 5_000_000 for value in aum) >= 50  # HIGH; rule A9's bands
+    assert all(cell == "" or float(cell) >= 0 for row in book.metrics for cell in row[2:])

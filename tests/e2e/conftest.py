@@ -6,6 +6,8 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.marketing.conftest import registry  # noqa: F401  (the hand-worked client registry, for the client pages)
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The machine has no internet: without these Chromium keeps trying to reach Google.
 CHROMIUM_ARGS = [

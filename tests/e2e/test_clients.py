@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from tests.marketing.conftest import month, registry  # noqa: F401  (the hand-worked registry, a fixture)
+from tests.marketing.conftest import month
 
 SCREENSHOTS = "var/screenshots"
 
