@@ -50,28 +50,17 @@ def upsert(model, records, *, key, fields, defaults=None, history=True, actor=No
     With `history`, django-simple-history records each created and changed row (by `actor`).
     """
     records = list(records)
-    lead = key[0]
-    stored = {}
-    values = list({record[lead] for record in records})
-    for start in range(0, len(values), BATCH_SIZE):
-        candidates = model._default_manager.filter(**{f"{lead}__in": values[start : start + BATCH_SIZE]}, **(narrow or {}))
-        # Without history only the compared columns are needed; history copies whole rows.
-        for obj in candidates if history else candidates.only(*key, *fields):
-            stored[tuple(getattr(obj, name) for name in key)] = obj
+    stored = _stored(model, records, key=key, fields=fields, narrow=narrow, whole=history)
 
     counts, to_create, to_update = Counts(), [], []
     for record in records:
-        obj = stored.get(tuple(record[name] for name in key))
-        if obj is None:
+        current = stored.get(tuple(record[name] for name in key))
+        if current is None:
             to_create.append({**(defaults or {}), **{name: record[name] for name in (*key, *fields)}})
-            continue
-        changed = False
-        for name in fields:
-            if getattr(obj, name) != record[name]:
-                setattr(obj, name, record[name])
-                changed = True
-        if changed:
-            to_update.append(obj)
+        elif any(_value(current, name) != record[name] for name in fields):
+            to_update.append(current if history else model(pk=current["pk"]))
+            for name in fields:
+                setattr(to_update[-1], name, record[name])
         else:
             counts.add(UNCHANGED)
     counts.add(CREATED, len(to_create))
@@ -90,6 +79,26 @@ def upsert(model, records, *, key, fields, defaults=None, history=True, actor=No
         model._default_manager.bulk_update(to_update, list(fields), batch_size=BATCH_SIZE)
         to_create = []  # rows without history are not read back
     return Upserted(counts, to_create, to_update)
+
+
+def _stored(model, records, *, key, fields, narrow, whole):
+    """The stored rows the records may match, by key, fetched `IN` chunks of the first key
+    attribute: model instances when `whole` (history copies whole rows), else plain dicts of the
+    compared columns (hundreds of thousands of rows read back cheaply)."""
+    lead, stored = key[0], {}
+    values = list({record[lead] for record in records})
+    for start in range(0, len(values), BATCH_SIZE):
+        candidates = model._default_manager.filter(**{f"{lead}__in": values[start : start + BATCH_SIZE]}, **(narrow or {}))
+        if whole:
+            stored.update({tuple(getattr(obj, name) for name in key): obj for obj in candidates})
+        else:
+            for row in candidates.values("pk", *key, *fields):
+                stored[tuple(row[name] for name in key)] = row
+    return stored
+
+
+def _value(current, name):
+    return current[name] if isinstance(current, dict) else getattr(current, name)
 
 
 def insert_rows(model, records):
