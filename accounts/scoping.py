@@ -10,6 +10,8 @@ Selectors, API viewsets, admin changelists, exports and searches all call `scope
 from django.db.models import Q
 from django.http import Http404
 
+from .models import Unit
+
 EVERYTHING = ""
 
 
@@ -22,6 +24,12 @@ def scope_prefix(user):
     if not hasattr(user, "_scope_prefix"):
         user._scope_prefix = user.unit.path if user.unit_id else None
     return user._scope_prefix
+
+
+def sees_whole_bank(user):
+    """Whether `user` sees the whole tree: a superuser, or staff of the province (the root)."""
+    prefix = scope_prefix(user)
+    return prefix is not None and len(prefix) <= Unit.steplen
 
 
 def scope_q(model, user):

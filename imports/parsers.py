@@ -71,8 +71,9 @@ def date(cell):
 
 
 def month(cell):
-    """A month YYYY-MM, as the date of its first day."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})", cell)
+    """A month YYYY-MM, as the date of its first day (a spreadsheet's date of a month's first
+    day, YYYY-MM-01, is taken too)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", cell)
     if not match or not 1 <= int(match[2]) <= 12:
         raise ValidationError(_("%(value)s is not a month YYYY-MM.") % {"value": cell})
     return datetime.date(int(match[1]), int(match[2]), 1)

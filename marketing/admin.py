@@ -253,31 +253,32 @@ class TierEntryAdmin(ScopedAdmin):
 
 
 class SegmentThresholdsForm(forms.ModelForm):
+    actor = None  # the administrator, set by SegmentThresholdsAdmin.get_form
+
     class Meta:
         model = SegmentThresholds
-        fields = ["private_min", "high_min", "mid_min"]
+        fields = ["valid_from", "private_min", "high_min", "mid_min"]
 
     def clean(self):
-        cleaned = super().clean()
-        private, high, mid = (cleaned.get(name) for name in self.Meta.fields)
-        if private is not None and high is not None and private <= high:
-            self.add_error("private_min", _("Private banking must start above high-end."))
-        if high is not None and mid is not None and high <= mid:
-            self.add_error("high_min", _("High-end must start above mid-range."))
-        if mid is not None and mid < 0:
-            self.add_error("mid_min", _("A threshold cannot be negative."))
-        return cleaned
+        super().clean()
+        return validated_by(self, services.segment_thresholds_validate, "private_min", "high_min", "mid_min", actor=self.actor)
 
 
 @admin.register(SegmentThresholds)
 class SegmentThresholdsAdmin(SimpleHistoryAdmin):
-    """One row, edited in place; its history says which thresholds held when."""
+    """Dated rows: a change of thresholds is a new row from its date, so past segments keep the
+    thresholds of their day. The province keeps them (services.segment_thresholds_validate)."""
 
     form = SegmentThresholdsForm
-    list_display = ["__str__", "private_min", "high_min", "mid_min"]
+    list_display = ["valid_from", "private_min", "high_min", "mid_min"]
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not SegmentThresholds.objects.exists()
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        form.instance = services.segment_thresholds_set(actor=request.user, **form.cleaned_data)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,15 +1,16 @@
 """REST API of the client registry (INTERFACES.md): clients and named lists, scoped (rule O5)."""
 
-import datetime
-
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
 
-from accounts.scoping import scoped
 from accounts.models import Unit
+from accounts.scoping import scoped
+from imports import parsers
 
 from . import selectors
 from .models import LISTED_TIERS, Client, Segment, Tier
@@ -21,9 +22,9 @@ def date_param(request, name="on"):
     if not value:
         return timezone.localdate()
     try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({name: [f"{value} is not a date YYYY-MM-DD."]}) from None
+        return parsers.date(value)
+    except DjangoValidationError as exc:
+        raise ValidationError({name: exc.messages}) from None
 
 
 def choice_param(request, name, choices):
@@ -101,7 +102,10 @@ class TierListViewSet(viewsets.GenericViewSet):
         code = request.query_params.get("unit")
         if not code:
             raise ValidationError({"unit": ["A unit code is required."]})
-        unit = selectors.list_owner_get(user=request.user, code=code)
+        try:
+            unit = selectors.list_owner_get(user=request.user, code=code)
+        except Http404:
+            raise ValidationError({"unit": [f"No unit {code} whose list you may read."]}) from None
         rows = selectors.tier_list(user=request.user, unit=unit, on=date_param(request))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

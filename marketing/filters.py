@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import UnitChoiceFilter
+from accounts.models import Unit
+from accounts.scoping import scoped
 
 from .forms import department_choices
 from .models import BusinessRequest, Client, ClientKind, RequestNature, Segment, Tier
@@ -67,12 +69,9 @@ class BusinessRequestFilter(django_filters.FilterSet):
 
     def acceptable_by_me(self, queryset, name, value):
         """The requests routed to the person's unit or below it (whom services.business_request_accept lets accept)."""
-        user = self.request.user
-        if not value or user.is_superuser:
+        if not value:
             return queryset
-        if user.unit_id is None:
-            return queryset.none()
-        return queryset.filter(accepting_unit__path__startswith=user.unit.path)
+        return queryset.filter(accepting_unit__in=scoped(Unit.objects.all(), self.request.user))
 
     def by_status(self, queryset, name, value):
         return queryset.filter(accepted_at__isnull=value == RequestStatus.OPEN)

@@ -188,7 +188,10 @@ class MetricImporter(Importer):
                 self.error(row, "client_no", unknown_client(row["client_no"]))
 
     def write(self, rows, *, actor):
+        # A figure the file has no column for is left as stored; an empty cell means none.
+        figures = [name for name in ClientMetric.FIGURES if name in self.present]
         return services.metrics_save(
-            {"client_id": self.client_ids[row["client_no"]], "month": row["month"], **{name: row[name] for name in ClientMetric.FIGURES}}
-            for row in rows
+            ({"client_id": self.client_ids[row["client_no"]], "month": row["month"], **{name: row[name] for name in figures}}
+             for row in rows),
+            figures=figures,
         )

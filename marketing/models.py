@@ -158,8 +158,11 @@ class ClientMetric(models.Model):
 
 
 class SegmentThresholds(models.Model):
-    """Rule C4's thresholds (yuan of AUM), one row an administrator edits; history kept."""
+    """Rule C4's thresholds (yuan of AUM), in force from a date: a change is a new row, so the
+    segment of a past date is worked out with the thresholds of that date. The province's
+    administrators keep them."""
 
+    valid_from = models.DateField(_("in force from"), unique=True)
     private_min = models.DecimalField(_("private banking from"), default=8_000_000, **MONEY)
     high_min = models.DecimalField(_("high-end from"), default=1_000_000, **MONEY)
     mid_min = models.DecimalField(_("mid-range from"), default=200_000, **MONEY)
@@ -169,19 +172,22 @@ class SegmentThresholds(models.Model):
     class Meta:
         verbose_name = _("segment thresholds")
         verbose_name_plural = _("segment thresholds")
+        ordering = ["valid_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(private_min__gt=F("high_min")) & Q(high_min__gt=F("mid_min")) & Q(mid_min__gte=0),
                 name="segment_thresholds_ordered",
+                violation_error_message=_("The bands must be ordered: private banking above high-end above mid-range, none negative."),
             ),
         ]
 
     def __str__(self):
-        return str(self._meta.verbose_name)
+        return f"{self._meta.verbose_name} {self.valid_from}"
 
     @classmethod
-    def current(cls):
-        return cls.objects.order_by("pk").first() or cls()
+    def in_force(cls, on):
+        """The thresholds in force on `on`: the latest row from before it, else the defaults."""
+        return cls.objects.filter(valid_from__lte=on).order_by("-valid_from").first() or cls(valid_from=on)
 
 
 class RequestNature(models.TextChoices):

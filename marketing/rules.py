@@ -10,14 +10,6 @@ from accounts.rules import Breach
 
 from .models import PROVINCE_OWNED_TIERS, ClientKind, RequestNature, Segment, Tier
 
-TIER_ORDER = [Tier.HEAD_OFFICE, Tier.PROVINCE, Tier.CITY, Tier.SUB_BRANCH]  # highest first
-
-
-def highest_tier(tiers):
-    """Rule C2: a client's tier is the highest of its entries in force; SUB_BRANCH on no list."""
-    return next((tier for tier in TIER_ORDER if tier in set(tiers)), Tier.SUB_BRANCH)
-
-
 def tier_owner_breach(tier, owner_kind):
     """Rule C2: head-office and province lists are the province's, city lists a city branch's."""
     expected = UnitKind.PROVINCE if tier in PROVINCE_OWNED_TIERS else UnitKind.CITY
@@ -44,12 +36,24 @@ class Thresholds:
     BANDS = ((Segment.PRIVATE, "private_min"), (Segment.HIGH, "high_min"), (Segment.MID, "mid_min"))
 
 
+def thresholds_problems(private_min, high_min, mid_min):
+    """Rule C4's bands must be ordered: private banking above high-end above mid-range ≥ 0.
+    Answers {field: message}, empty when they are."""
+    problems = {}
+    if private_min <= high_min:
+        problems["private_min"] = _("Private banking must start above high-end.")
+    if high_min <= mid_min:
+        problems["high_min"] = _("High-end must start above mid-range.")
+    if mid_min < 0:
+        problems["mid_min"] = _("A threshold cannot be negative.")
+    return problems
+
+
 def segment_for(aum, thresholds, potential=False):
     """Rule C4: an individual's segment from their AUM; POTENTIAL marks an ordinary client
-    whom staff flagged for growth. No AUM known counts as none."""
-    aum = aum or Decimal(0)
+    whom staff flagged for growth. No AUM known reaches no band."""
     for segment, bound in Thresholds.BANDS:
-        if aum >= getattr(thresholds, bound):
+        if aum is not None and aum >= getattr(thresholds, bound):
             return segment
     return Segment.POTENTIAL if potential else Segment.ORDINARY
 

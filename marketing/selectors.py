@@ -65,14 +65,23 @@ def precedence(table, among):
     return [When(among & Q(**{flag: True}) if flag else among, then=Value(code)) for flag, code in table]
 
 
-def responsible_expression():
-    """Rule C5 over the annotated `tier` and `segment`; an override (kept with its reason) wins."""
+def computed_responsible_expression():
+    """Rule C5 over the annotated `tier` and `segment`, as the precedence computes it."""
     upper_corporate = Q(kind=ClientKind.CORPORATE, tier__in=PROVINCE_OWNED_TIERS)
     return Case(
-        When(~Q(responsible_override=""), then=F("responsible_override")),
         *precedence(rules.RESPONSIBLE_PRECEDENCE, among=upper_corporate),
         When(kind=ClientKind.INDIVIDUAL, segment__in=rules.PERSONAL_SEGMENTS, then=Value(rules.PERSONAL_DEPARTMENT)),
         default=None,
+        output_field=CharField(),
+    )
+
+
+def responsible_expression():
+    """Rule C5: an override (kept with its reason) replaces the computed department of a client
+    the province leads; a client it does not lead on the date has none, overridden or not."""
+    return Case(
+        When(~Q(responsible_override="") & Q(computed_responsible__isnull=False), then=F("responsible_override")),
+        default=F("computed_responsible"),
         output_field=CharField(),
     )
 
@@ -88,7 +97,7 @@ def deposit_expression():
 
 def with_standing(clients, *, on, thresholds=None):
     """Annotate tier, latest figures, segment and responsible department as of `on`."""
-    thresholds = thresholds or SegmentThresholds.current()
+    thresholds = thresholds or SegmentThresholds.in_force(on)
     latest = latest_metrics(on)
     return (
         clients.annotate(
@@ -98,7 +107,8 @@ def with_standing(clients, *, on, thresholds=None):
             deposits_avg=Subquery(latest.values("deposits_avg")[:1]),
         )
         .annotate(segment=segment_expression(thresholds))
-        .annotate(responsible_department=responsible_expression(), deposit_department=deposit_expression())
+        .annotate(computed_responsible=computed_responsible_expression(), deposit_department=deposit_expression())
+        .annotate(responsible_department=responsible_expression())
     )
 
 
@@ -123,11 +133,13 @@ def monthly_metrics(*, client):
     return client.metrics.order_by("month")
 
 
-def segment_history(*, client, thresholds=None):
-    """Rule C4's segment month by month from the AUM series: (month, aum, segment) where it changed."""
-    thresholds = thresholds or SegmentThresholds.current()
+def segment_history(*, client):
+    """Rule C4's segment month by month from the AUM series, each month with the thresholds in
+    force then: (month, aum, segment) where it changed. Two queries."""
+    bands = list(SegmentThresholds.objects.order_by("valid_from"))
     changes, previous = [], None
     for month, aum in client.metrics.order_by("month").values_list("month", "aum"):
+        thresholds = next((row for row in reversed(bands) if row.valid_from <= month), None) or SegmentThresholds()
         segment = rules.segment_for(aum, thresholds, client.potential)
         if segment != previous:
             changes.append((month, aum, segment))
@@ -139,46 +151,82 @@ def segment_history(*, client, thresholds=None):
 
 
 def tier_list(*, user, unit, on):
-    """The named list of `unit` on `on` (rule C2), as rows in the shape of the tiers API (plus
-    the client's name and the entry's reason): its own entries in force and, for a city branch,
-    the head-office and province entries of clients banking under it as derived city entries
-    (rule C3), for exactly as long. Only the clients `user` may see are listed. Two queries."""
-    names = ("client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "name", "reason")
-    columns = ("client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "client__name", "reason")
+    """The named list of `unit` on `on` (rule C2), in the shape of the tiers API plus the
+    client's name and the entry's reason: its own entries in force and, for a city branch, the
+    head-office and province entries of clients banking under it as derived city entries (rule
+    C3), for exactly as long. Only the clients `user` may see are listed. One query (a UNION),
+    ordered and paged in the database."""
     entries = scoped(TierEntry.objects.filter(in_force(on)), user)
-    rows = [dict(zip(names, values, strict=False), derived=False) for values in entries.filter(owner_unit=unit).values_list(*columns)]
+
+    def rows(queryset, *, tier, owner_code, derived, reason):
+        # Every column an annotation, in one order on both sides of the UNION.
+        return queryset.annotate(
+            row_client_no=F("client__client_no"), row_tier=tier, row_owner_unit_code=owner_code,
+            row_valid_from=F("valid_from"), row_valid_to=F("valid_to"), row_name=F("client__name"),
+            row_reason=reason, row_derived=Value(derived),
+        ).order_by().values_list(*LIST_COLUMNS)
+
+    listed = rows(entries.filter(owner_unit=unit), tier=F("tier"), owner_code=F("owner_unit__code"), derived=False, reason=F("reason"))
     if unit.kind == UnitKind.CITY:
         upper = entries.filter(tier__in=PROVINCE_OWNED_TIERS, client__account_unit__path__startswith=unit.path)
-        rows += [
-            {**dict(zip(names, values, strict=False)), "tier": Tier.CITY, "owner_unit_code": unit.code, "derived": True,
-             "reason": DERIVED_REASON % {"tier": Tier(values[1]).label}}
-            for values in upper.values_list(*columns)
-        ]
-    return sorted(rows, key=lambda row: (row["client_no"], row["valid_from"], row["derived"]))
+        reason = Case(*[When(tier=tier, then=Value(str(DERIVED_REASON % {"tier": Tier(tier).label}))) for tier in PROVINCE_OWNED_TIERS])
+        listed = listed.union(rows(
+            upper, tier=Value(Tier.CITY.value), owner_code=Value(unit.code), derived=True, reason=reason,
+        ), all=True)
+    return ListRows(listed.order_by("row_client_no", "row_valid_from", "row_derived"))
+
+
+LIST_COLUMNS = (
+    "row_client_no", "row_tier", "row_owner_unit_code", "row_valid_from", "row_valid_to", "row_name", "row_reason", "row_derived",
+)
+LIST_KEYS = ("client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "name", "reason", "derived")
+
+
+class ListRows:
+    """A named list's queryset read as dicts; counted and sliced in the database (pagination)."""
+
+    def __init__(self, queryset):
+        self.queryset = queryset
+
+    def count(self):
+        return self.queryset.order_by().count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        rows = self.queryset[index]
+        if isinstance(index, slice):
+            return [dict(zip(LIST_KEYS, row)) for row in rows]
+        return dict(zip(LIST_KEYS, rows))
+
+    def __iter__(self):
+        return (dict(zip(LIST_KEYS, row)) for row in self.queryset.iterator())
 
 
 DERIVED_REASON = _("Dual listing (rule C3): the client is on the %(tier)s list.")
 
 
-def readable_list_owners(*, user):
-    """The units whose named lists `user` may read: the province and city branches of their
-    subtree and those above their unit (the province's lists, their own city's)."""
+def readable_units(*, user):
+    """The units whose named lists `user` may read (the rows of their own clients): those of
+    their subtree and those above their unit (the province's lists, their own city's)."""
     readable = scope_q(Unit, user)
     if user.unit_id:
         readable |= Q(pk__in=Unit.objects.get_ancestors(user.unit).values("pk"))
-    return Unit.objects.filter(readable, kind__in=[UnitKind.PROVINCE, UnitKind.CITY]).order_by("path")
+    return Unit.objects.filter(readable).order_by("path")
+
+
+def readable_list_owners(*, user):
+    """The units that keep lists (the province, the city branches) among the readable ones."""
+    return readable_units(user=user).filter(kind__in=[UnitKind.PROVINCE, UnitKind.CITY])
 
 
 def list_owner_get(*, user, code):
+    """A readable unit by code, or 404 (a unit that keeps no list has an empty one)."""
     try:
-        return readable_list_owners(user=user).get(code=code)
+        return readable_units(user=user).get(code=code)
     except Unit.DoesNotExist:
         raise Http404 from None
-
-
-def tier_entries(*, user):
-    """Stored entries the person may see (their clients' entries), for the admin and exports."""
-    return scoped(TierEntry.objects.select_related("client", "owner_unit", "added_by"), user)
 
 
 def requests_list(*, user):

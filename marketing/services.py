@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitKind
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
-from accounts.scoping import EVERYTHING, scope_prefix
+from accounts.scoping import EVERYTHING, scope_prefix, sees_whole_bank
 from bankops import bulk
 
 from . import rules
-from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, RequestNature, TierEntry
+from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, RequestNature, SegmentThresholds, TierEntry
 from .selectors import client_tier_on
 
 CLIENT_ATTRIBUTES = (
@@ -151,10 +151,11 @@ def tier_entries_check(entries, *, actor=None):
 @transaction.atomic
 def tier_entries_save(entries, *, actor=None, keep=()):
     """Add or change named-list entries (rule C2); the key is client, tier and valid-from.
-    The attributes in `keep` are left as stored on existing entries."""
+    The attributes in `keep` are left as stored on existing entries. Raises ValidationError
+    (the problems of the first bad entry) when any breaks a rule."""
     entries = list(entries)
     if not tier_entries_check(entries, actor=actor):
-        raise ValidationError(_("Some entries break the tier-list rules."))
+        raise ValidationError(next(entry.problems for entry in entries if entry.problems))
     records = [
         {
             "client_id": entry.client.pk, "tier": entry.tier, "valid_from": entry.valid_from,
@@ -173,8 +174,6 @@ def tier_entries_save(entries, *, actor=None, keep=()):
 def tier_entry_add(*, actor=None, **values):
     """Put a client on a named list (the admin's and the pages' door). Raises ValidationError."""
     entry = TierEntryData(**values)
-    if not tier_entries_check([entry], actor=actor):
-        raise ValidationError(entry.problems)
     tier_entries_save([entry], actor=actor)
     return TierEntry.objects.get(client=entry.client, tier=entry.tier, valid_from=entry.valid_from)
 
@@ -212,17 +211,40 @@ def responsible_override_set(*, client, department, reason, actor=None):
     return client
 
 
+# --- segment thresholds (rule C4) ------------------------------------------------------------
+
+
+def segment_thresholds_validate(*, private_min, high_min, mid_min, actor=None):
+    if actor is not None and not sees_whole_bank(actor):
+        raise ValidationError(_("Segment thresholds hold for the whole province: the province keeps them."))
+    problems = rules.thresholds_problems(private_min, high_min, mid_min)
+    if problems:
+        raise ValidationError(problems)
+
+
+@transaction.atomic
+def segment_thresholds_set(*, valid_from, private_min, high_min, mid_min, actor=None):
+    """Thresholds in force from `valid_from` (a new row; the same date corrects that row)."""
+    segment_thresholds_validate(private_min=private_min, high_min=high_min, mid_min=mid_min, actor=actor)
+    row = SegmentThresholds.objects.filter(valid_from=valid_from).first() or SegmentThresholds(valid_from=valid_from)
+    row.private_min, row.high_min, row.mid_min = private_min, high_min, mid_min
+    row._history_user = actor
+    row.save()
+    return row
+
+
 # --- monthly metrics (rule P1) ---------------------------------------------------------------
 
 
 @transaction.atomic
-def metrics_save(records):
+def metrics_save(records, *, figures=ClientMetric.FIGURES):
     """Create or update monthly figures set-based. `records`: dicts of client_id, month and
-    the figures of ClientMetric.FIGURES. No history: the files are the record, and there are many."""
+    `figures` (the others are left as stored). No history: the files are the record, and there
+    are many."""
     records = list(records)
     months = {record["month"] for record in records}
     return bulk.upsert(
-        ClientMetric, records, key=("client_id", "month"), fields=ClientMetric.FIGURES, history=False,
+        ClientMetric, records, key=("client_id", "month"), fields=list(figures), history=False,
         narrow={"month__in": months},
     ).counts
 
@@ -267,15 +289,19 @@ def business_request_create(*, client, nature, is_credit, description, actor=Non
     return request
 
 
+def may_accept(actor, request):
+    """Who accepts a request (rule C8): the accepting unit's people and those above them, once."""
+    prefix = scope_prefix(actor)
+    return request.accepted_by_id is None and prefix is not None and request.accepting_unit.path.startswith(prefix)
+
+
 @transaction.atomic
 def business_request_accept(*, request, actor):
     """The accepting unit takes the request on: only its own people (or those above it) may,
     and only once."""
     if request.accepted_by_id is not None:
         raise ValidationError(_("This request was already accepted by %(person)s.") % {"person": request.accepted_by.name})
-    if actor.unit_id is None and not actor.is_superuser:
-        raise ValidationError(_("Only staff of the accepting unit may accept this request."))
-    if not actor.is_superuser and not request.accepting_unit.path.startswith(actor.unit.path):
+    if not may_accept(actor, request):
         raise ValidationError(_("Only staff of the accepting unit may accept this request."))
     request.accepted_by, request.accepted_at = actor, timezone.now()
     request._history_user = actor

@@ -139,13 +139,6 @@ def computed_responsible(client):
     return rules.responsible_department(kind=client.kind, tier=client.tier, segment=client.segment, flags=flags)
 
 
-def may_accept(user, business_request):
-    """Whether to offer the accept button: the service (business_request_accept) decides."""
-    if business_request.accepted_at is not None:
-        return False
-    return user.is_superuser or (user.unit_id is not None and business_request.accepting_unit.path.startswith(user.unit.path))
-
-
 def client_page(request, client, *, on, override_form=None, request_form=None):
     """The client page, with forms either fresh or bound and showing their errors."""
     user = request.user
@@ -165,7 +158,7 @@ def client_page(request, client, *, on, override_form=None, request_form=None):
         ]
     requests = list(selectors.requests_list(user=user).filter(client=client)[:CLIENT_REQUESTS_SHOWN])
     for business_request in requests:
-        business_request.can_accept = may_accept(user, business_request)
+        business_request.can_accept = services.may_accept(user, business_request)
     can_override = user.has_perm("marketing.change_client")
     if can_override and override_form is None:
         override_form = ResponsibleOverrideForm(initial={
@@ -250,7 +243,7 @@ def request_list(request):
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for business_request in page.object_list:
-        business_request.can_accept = may_accept(request.user, business_request)
+        business_request.can_accept = services.may_accept(request.user, business_request)
     return render(request, "marketing/request_list.html", {
         "filter": filterset, "page": page, "query": query_without_page(request),
     })

@@ -6,7 +6,7 @@ TIER_ADMIN_PERMISSIONS = [
     "view_client", "add_client", "change_client",
     "view_tierentry", "add_tierentry", "change_tierentry",
     "view_clientmetric", "add_clientmetric", "change_clientmetric",
-    "view_segmentthresholds", "change_segmentthresholds",
+    "view_segmentthresholds",  # kept by the province: see SegmentThresholdsAdmin
     "view_businessrequest",
 ]
 

@@ -220,15 +220,21 @@ def test_client_admin_saves_through_the_service_and_refuses_its_own_parent(login
     assert hf2.history.latest().history_user == province_analyst
 
 
-def test_segment_thresholds_are_one_row_never_deleted(login, province_analyst):
+def test_rule_C4_segment_thresholds_are_dated_rows_the_province_keeps(login, province_analyst, wuhu_manager):
     client = login(make_tier_admin(province_analyst))
-    response = client.post("/admin/marketing/segmentthresholds/add/", {"private_min": "100", "high_min": "200", "mid_min": "50"})
+    response = client.post("/admin/marketing/segmentthresholds/add/", {
+        "valid_from": "2011-01-01", "private_min": "100", "high_min": "200", "mid_min": "50"})
     assert "private_min" in response.context["adminform"].form.errors
     assert client.post("/admin/marketing/segmentthresholds/add/", {
-        "private_min": "9000000", "high_min": "1000000", "mid_min": "200000"}).status_code == 302
+        "valid_from": "2011-01-01", "private_min": "9000000", "high_min": "1000000", "mid_min": "200000"}).status_code == 302
     row = SegmentThresholds.objects.get()
-    assert client.get("/admin/marketing/segmentthresholds/add/").status_code == 403
+    assert (row.valid_from.isoformat(), row.history.latest().history_user) == ("2011-01-01", province_analyst)
     assert client.get(f"/admin/marketing/segmentthresholds/{row.pk}/delete/").status_code == 403
+    # A city branch's administrator does not change the province's thresholds.
+    wuhu = login(make_tier_admin(wuhu_manager))
+    response = wuhu.post("/admin/marketing/segmentthresholds/add/", {
+        "valid_from": "2012-01-01", "private_min": "9000000", "high_min": "1000000", "mid_min": "200000"})
+    assert response.status_code == 200 and SegmentThresholds.objects.count() == 1
 
 
 def test_business_requests_are_read_only_and_scoped_in_the_admin(login, wuhu_manager, entries):

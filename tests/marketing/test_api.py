@@ -48,7 +48,7 @@ def test_clients_default_to_today(registry, province_analyst):
 
 
 @pytest.mark.parametrize("params, field", [
-    ({"on": "2010-13-01"}, "on"), ({"tier": "GALAXY"}, "tier"), ({"segment": "RICH"}, "segment"), ({"account_unit": "NOPE"}, "account_unit"),
+    ({"on": "2010-13-01"}, "on"), ({"on": "20100630"}, "on"), ({"tier": "GALAXY"}, "tier"), ({"segment": "RICH"}, "segment"), ({"account_unit": "NOPE"}, "account_unit"),
 ])
 def test_clients_answer_400_with_the_field_for_bad_filters(registry, province_analyst, params, field):
     response = api_as(province_analyst).get("/api/v1/clients/", params)
@@ -78,7 +78,8 @@ def test_tiers_of_the_province_for_a_wuhu_person_hold_only_wuhu_clients(registry
     client = api_as(wuhu_manager)
     rows = client.get("/api/v1/tiers/", {"unit": "AH", "on": "2010-06-30"}).json()["results"]
     assert [row["client_no"] for row in rows] == ["C2"]
-    assert client.get("/api/v1/tiers/", {"unit": "HF", "on": "2010-06-30"}).status_code == 404
+    assert client.get("/api/v1/tiers/", {"unit": "HF", "on": "2010-06-30"}).status_code == 400
+    assert client.get("/api/v1/tiers/", {"unit": "WH01", "on": "2010-06-30"}).json()["results"] == []  # keeps no list
 
 
 def test_tiers_need_a_unit_and_refuse_anonymous_callers(registry, province_analyst):

@@ -116,10 +116,36 @@ def test_rule_C4_segment_follows_the_aum_of_the_date_and_its_history_is_kept(reg
         (D(2010, 1, 1), "ORDINARY"), (D(2010, 2, 1), "MID"), (D(2010, 3, 1), "HIGH")]
 
 
-def test_rule_C4_thresholds_are_edited_in_the_database(registry, province_analyst):
+def test_rule_C4_thresholds_are_dated_and_a_past_date_keeps_its_own(registry, province_analyst):
     month(registry["I1"], D(2010, 1, 1), aum=Decimal("500000"))
-    SegmentThresholds.objects.create(private_min=Decimal("5000000"), high_min=Decimal("400000"), mid_min=Decimal("100000"))
-    assert standing(province_analyst, D(2010, 1, 31))["I1"].segment == "HIGH"
+    services.segment_thresholds_set(valid_from=D(2010, 6, 1), private_min=Decimal("5000000"), high_min=Decimal("400000"),
+                                    mid_min=Decimal("100000"), actor=province_analyst)
+    assert standing(province_analyst, D(2010, 1, 31))["I1"].segment == "MID"  # the defaults held then
+    assert standing(province_analyst, D(2010, 6, 30))["I1"].segment == "HIGH"
+    month(registry["I1"], D(2010, 6, 1), aum=Decimal("500000"))
+    assert [(when, segment) for when, _aum, segment in selectors.segment_history(client=registry["I1"])] == [
+        (D(2010, 1, 1), "MID"), (D(2010, 6, 1), "HIGH")]
+
+
+def test_rule_C4_a_city_branch_cannot_change_the_thresholds(registry, hefei_person):
+    with pytest.raises(ValidationError):
+        services.segment_thresholds_set(valid_from=D(2010, 6, 1), private_min=Decimal("5000000"), high_min=Decimal("400000"),
+                                        mid_min=Decimal("100000"), actor=hefei_person)
+
+
+def test_rule_C4_python_and_sql_agree_on_segments(registry, province_analyst):
+    import random
+
+    generator = random.Random(4)
+    client = registry["I1"]
+    for _ in range(40):
+        aum = generator.choice([None, Decimal(0), Decimal("199999.99"), Decimal("200000"), Decimal("999999.99"),
+                                Decimal("1000000"), Decimal("7999999.99"), Decimal("8000000"),
+                                Decimal(generator.randrange(0, 10**9)) / 100])
+        potential = generator.random() < 0.5
+        Client.objects.filter(pk=client.pk).update(potential=potential)
+        month(client, D(2010, 5, 1), aum=aum)
+        assert standing(province_analyst, D(2010, 5, 31))["I1"].segment == rules.segment_for(aum, Thresholds(), potential), aum
 
 
 def test_corporates_have_no_segment(registry, province_analyst):
@@ -151,6 +177,12 @@ def test_rule_C5_responsible_department_in_precedence_order(registry, province_a
 def test_rule_C5_first_match_wins(flags, department):
     assert rules.responsible_department(kind="CORPORATE", tier="PROVINCE", segment=None, flags=flags) == department
     assert rules.responsible_department(kind="CORPORATE", tier="CITY", segment=None, flags=flags) is None
+
+
+def test_rule_C5_an_override_holds_only_while_the_province_leads_the_client(registry, province_analyst):
+    services.responsible_override_set(client=registry["C4"], department="CORP1", reason="集团授信", actor=province_analyst)
+    assert standing(province_analyst, D(2010, 6, 30))["C4"].responsible_department is None  # not yet province tier
+    assert standing(province_analyst, D(2010, 7, 1))["C4"].responsible_department == "CORP1"
 
 
 def test_rule_C5_override_with_reason_is_kept_on_record(registry, province_analyst):
@@ -253,3 +285,14 @@ def test_rule_C7_marketing_modes_belong_to_upper_tier_entries(registry, bank):
         list_entry(registry, bank, "C4", Tier.CITY, "HF", D(2015, 1, 1), marketing_mode="LEAD")
     assert "marketing_mode" in refused.value.message_dict
     assert TierEntry.objects.get(client__client_no="C1").marketing_mode == "LEAD"
+
+
+def test_a_metrics_file_without_a_figure_column_keeps_that_figure(registry):
+    from imports.engine import run_import
+
+    month(registry["C1"], D(2010, 1, 1), deposits_avg=Decimal("100.00"), loans=Decimal("200.00"))
+    run_import("metrics", b"client_no,month,annual_contribution\nC1,2010-01,300.50\n", "m.csv")
+    figures = registry["C1"].metrics.get()
+    assert (figures.deposits_avg, figures.loans, figures.annual_contribution) == (Decimal("100.00"), Decimal("200.00"), Decimal("300.50"))
+    run_import("metrics", b"client_no,month,loans\nC1,2010-01-01,\n", "m.csv")  # a spreadsheet's first-of-month date; empty: none
+    assert registry["C1"].metrics.get().loans is None
