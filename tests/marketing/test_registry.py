@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from marketing import rules, selectors, services
-from marketing.models import Client, ClientKind, RequestNature, SegmentThresholds, Tier, TierEntry
+from marketing.models import Client, ClientKind, RequestNature, Tier, TierEntry
 from marketing.rules import Thresholds
 from tests.marketing.conftest import add_clients, list_entry, month
 
