@@ -262,3 +262,18 @@ def test_tier_changelist_makes_a_bounded_number_of_queries(login, province_analy
     client = login(make_tier_admin(province_analyst))
     with django_assert_max_num_queries(20):
         assert client.get(CHANGELIST, {"on": "2023-01-01"}).status_code == 200
+
+
+def test_the_tier_admin_role_opens_the_tier_lists_and_imports_them(client, province_analyst):
+    from django.contrib.auth.models import Group
+
+    from imports.views import importable_kinds
+
+    province_analyst.is_staff = True
+    province_analyst.save()
+    province_analyst.groups.add(Group.objects.get(name="tier_admin"))
+    user = type(province_analyst).objects.get(pk=province_analyst.pk)
+    assert {"clients", "tiers", "metrics"} <= set(importable_kinds(user))
+    client.force_login(user)
+    assert client.get("/admin/marketing/tierentry/").status_code == 200
+    assert client.get("/admin/marketing/tierentry/add/").status_code == 200
