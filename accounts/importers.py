@@ -247,7 +247,5 @@ class EmployeeImporter(Importer):
             )
             for row in rows
         ]
-        # A column the file does not have leaves that attribute as it is stored.
-        absent = {column.name for column in self.columns} - self.present
-        keep = {"department_id" if name == "department_code" else name for name in absent}
+        keep = self.kept_attributes({"department_code": "department_id"})
         return services.employees_save(employees, actor=actor, keep=keep)

@@ -3,49 +3,17 @@
     .venv/bin/python bench/bench_clients.py
 """
 
-import os
-import sys
-import time
-from pathlib import Path
+from common import fresh_database, timed  # sets Django up first, so the imports below come after it
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankops.settings")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-
 from accounts.models import User  # noqa: E402
 from demo import clients as demo_clients  # noqa: E402
 from demo import org as demo  # noqa: E402
 from imports.engine import run_import  # noqa: E402
 
 
-def timed(label, action):
-    queries = 0
-
-    def count(execute, sql, params, many, context):
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    start = time.perf_counter()
-    with connection.execute_wrapper(count):
-        result = action()
-    print(f"{label:<58} {time.perf_counter() - start:8.2f} s {queries:8d} queries   {result or ''}")
-    return result
-
-
 def main():
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    print(f"database: {connection.vendor}")
+    fresh_database()
     bank = demo.build_bank("full")
     for kind in ("units", "departments", "employees"):
         run_import(kind, bank.csv(kind), f"{kind}.csv")

@@ -113,6 +113,13 @@ class Importer:
             return row[name]
         return getattr(stored, name)
 
+    def kept_attributes(self, renamed=None):
+        """The attributes an upsert leaves as stored: those of the optional columns the file does
+        not have (`renamed` maps a column to its attribute, e.g. unit_code → unit_id)."""
+        renamed = renamed or {}
+        absent = {column.name for column in self.columns if not column.required} - self.present
+        return {renamed.get(name, name) for name in absent}
+
     def service_errors(self, row, exc):
         """Turn a service's ValidationError into row errors, column named where it can be."""
         if hasattr(exc, "error_dict"):

@@ -107,9 +107,7 @@ class ClientImporter(Importer):
             )
             for row in rows
         ]
-        # A column the file does not have leaves that attribute as it is stored.
-        absent = {column.name for column in self.columns} - self.present
-        keep = {"group_parent_id" if name == "group_parent_no" else name for name in absent}
+        keep = self.kept_attributes({"group_parent_no": "group_parent_id"})
         return services.clients_save(clients, actor=actor, keep=keep)
 
 
