@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
 from imports.exports import table_response
 
-from . import rules, selectors, services
+from . import selectors, services
 from .filters import BusinessRequestFilter, ClientFilter
 from .forms import BusinessRequestForm, OnForm, ResponsibleOverrideForm
 from .models import ClientKind, ClientMetric, Segment, Tier
@@ -133,12 +133,6 @@ def metrics_chart(metrics):
     }
 
 
-def computed_responsible(client):
-    """Rule C5 as the rules compute it, to show beside an override."""
-    flags = {flag: getattr(client, flag) for flag, _code in rules.RESPONSIBLE_PRECEDENCE if flag}
-    return rules.responsible_department(kind=client.kind, tier=client.tier, segment=client.segment, flags=flags)
-
-
 def client_page(request, client, *, on, override_form=None, request_form=None):
     """The client page, with forms either fresh or bound and showing their errors."""
     user = request.user
@@ -171,7 +165,7 @@ def client_page(request, client, *, on, override_form=None, request_form=None):
         "parent": present(parent) if parent else None,
         "parent_hidden": client.group_parent_id is not None and parent is None,
         "subsidiaries": [present(member) for member in group if member.group_parent_id == client.pk],
-        "computed_responsible": department_label(computed_responsible(client)),
+        "computed_responsible": department_label(client.computed_responsible),
         "tier_history": selectors.tier_history(client=client),
         "segment_history": segments,
         "metrics": metrics[::-1],  # newest first in the table; the chart runs oldest first
@@ -253,16 +247,12 @@ def request_list(request):
 @require_POST
 def request_accept(request, pk):
     business_request = get_object_or_404(selectors.requests_list(user=request.user), pk=pk)
-    if business_request.accepted_at is not None:
-        messages.info(request, _("This request was already accepted by %(person)s.") % {
-            "person": business_request.accepted_by or _("someone")})
+    try:
+        services.business_request_accept(request=business_request, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        try:
-            services.business_request_accept(request=business_request, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("You accepted the request of %(client)s.") % {"client": business_request.client.name})
+        messages.success(request, _("You accepted the request of %(client)s.") % {"client": business_request.client.name})
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
