@@ -179,7 +179,9 @@ def months_up_to(day, count=MONTHS):
 
 
 def money(value):
-    return f"{max(value, 0.0):.2f}"
+    """A generated amount as money text: yuan with 2 decimals, never negative (the draws are
+    random floats; what the bank sees is the text, parsed to Decimal by the import)."""
+    return f"{max(value, 0):.2f}"
 
 
 class Org:

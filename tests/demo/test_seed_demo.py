@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 from collections import Counter
 
 import pytest
@@ -153,11 +154,11 @@ def test_full_client_book_is_deterministic_and_plausible():
     months = sorted({row[1] for row in book.metrics})
     assert months == [f"2025-{month:02d}" for month in range(1, 13)]
     latest = {row[0]: row for row in book.metrics if row[1] == months[-1]}
-    contributions = [float(row[7]) for row in latest.values() if row[7]]
+    contributions = [Decimal(row[7]) for row in latest.values() if row[7]]
     assert sum(value > 10_000_000 for value in contributions) >= 5  # rule A1
     assert sum(value > 3_000_000 for value in contributions) >= 50  # rule A2
-    aum = [float(row[6]) for row in latest.values() if row[6]]
+    aum = [Decimal(row[6]) for row in latest.values() if row[6]]
     assert sum(value < 200_000 for value in aum) > 0.7 * len(aum)  # rule C4: most are ordinary
     assert sum(value >= 8_000_000 for value in aum) >= 5  # PRIVATE
     assert sum(1_000_000 <= value < 5_000_000 for value in aum) >= 50  # HIGH; rule A9's bands
-    assert all(cell == "" or float(cell) >= 0 for row in book.metrics for cell in row[2:])
+    assert all(cell == "" or Decimal(cell) >= 0 for row in book.metrics for cell in row[2:])
