@@ -2,9 +2,11 @@
 
 A person sees the subtree of their unit: the units whose tree path starts with theirs. Each
 scoped model names, in `scope_unit_lookup`, the lookup from itself to the unit it belongs to
-("" for Unit itself, "unit", "account_unit", …); it may also offer `scope_also(user)`, a Q for
-rows a person sees for another reason (a customer manager and the clients on their team).
-Selectors, API viewsets, admin changelists, exports and searches all call `scoped()`.
+("" for Unit itself, "unit", "account_unit", …). An app higher in the data flow may widen what
+a person sees of a model for another reason with `also_visible(model, condition)` (a customer
+manager and the clients on whose team they are, once staffing assigns them), without the model's
+app knowing of it. Selectors, API viewsets, admin changelists, exports and searches all call
+`scoped()`.
 """
 
 from django.db.models import Q
@@ -13,6 +15,14 @@ from django.http import Http404
 from .models import Unit
 
 EVERYTHING = ""
+
+# model → [condition(user) → Q]: rows a person sees besides their subtree's.
+_ALSO_VISIBLE = {}
+
+
+def also_visible(model, condition):
+    """Let `condition(user)` (a Q over `model`) widen what a person sees of `model` (rule O5)."""
+    _ALSO_VISIBLE.setdefault(model, []).append(condition)
 
 
 def scope_prefix(user):
@@ -42,8 +52,7 @@ def scope_q(model, user):
     lookup = model.scope_unit_lookup
     path = f"{lookup}__path" if lookup else "path"
     condition = Q(**{f"{path}__startswith": prefix})
-    also = getattr(model, "scope_also", None)
-    if also is not None:
+    for also in _ALSO_VISIBLE.get(model, ()):
         condition |= also(user)
     return condition
 
