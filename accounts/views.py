@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from imports.exports import table_response
 
@@ -49,6 +50,12 @@ def unit_tree(request, code=None):
 
     rows = [row(unit.path, unit, True)] + [row(child.path, child, False) for child in children]
     totals = [sum(r["counts"][i] for r in rows) for i in range(len(positions))]
+    chart = {
+        "categories": [_("This unit's own staff") if r["own"] else r["unit"].name for r in rows],
+        "series": [{"name": position.label, "data": [r["counts"][i] for r in rows]} for i, position in enumerate(positions)],
+        "stacked": True,
+        "unit": _("people"),
+    }
     return render(request, "accounts/unit_tree.html", {
         "unit": unit,
         "trail": selectors.unit_trail(user=request.user, unit=unit),
@@ -56,6 +63,7 @@ def unit_tree(request, code=None):
         "rows": rows,
         "totals": totals,
         "grand_total": sum(totals),
+        "chart": chart if children else None,
         "departments": selectors.unit_departments(unit=unit),
         "leadership": selectors.unit_leadership(unit=unit),
     })

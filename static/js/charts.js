@@ -1,6 +1,6 @@
 /* BankOps charts: every element with data-chart="line|bar" and data-source="<json_script id>"
    becomes an ECharts chart (vendored under static/vendor/echarts; no CDN). The data shape:
-   {months|categories: [...], series: [{name, data: ["12.34", null, ...]}], unit: "..."};
+   {months|categories: [...], series: [{name, data: ["12.34", null, ...]}], unit: "...", stacked: bool};
    numbers come as strings (Decimal on the server) and are read here only to be drawn. */
 (function () {
   "use strict";
@@ -14,7 +14,7 @@
   function option(kind, data) {
     var categories = data.months || data.categories || [];
     return {
-      color: ["#0b69a3", "#b71c1c", "#2f855a", "#d69e2e", "#6b46c1", "#616e7c", "#dd6b20"],
+      color: ["#0b69a3", "#b71c1c", "#2f855a", "#d69e2e", "#6b46c1", "#616e7c", "#dd6b20", "#319795", "#a0aec0"],
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 16, right: 24, top: 40, bottom: 8, containLabel: true },
@@ -23,6 +23,7 @@
       series: (data.series || []).map(function (series) {
         return {
           name: series.name, type: kind, data: numbers(series.data), connectNulls: false,
+          stack: data.stacked ? "total" : undefined,
           showSymbol: categories.length < 40, barMaxWidth: 48,
         };
       }),

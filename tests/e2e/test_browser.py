@@ -22,6 +22,7 @@ def test_hefei_person_browses_own_subtree_and_not_wuhu(log_in, hefei_person, hef
     expect(page.locator("h1")).to_contain_text("欢迎")
     page.click("text=组织机构")
     expect(page.locator("h1")).to_contain_text("合肥分行")
+    expect(page.locator("#staff-chart canvas")).to_have_count(1)  # staff by position, drawn from our own static files
     page.screenshot(path=f"{SCREENSHOTS}/unit-tree.png", full_page=True)
     page.click("table.grid >> text=合肥三孝口支行")
     expect(page).to_have_url(re.compile(r"/org/HF01/$"))
