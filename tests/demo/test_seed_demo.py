@@ -1,14 +1,14 @@
 import io
-from decimal import Decimal
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
-from demo import clients as demo_clients
-from demo import org as demo
 from accounts.models import Department, LeadershipMember, Position, Unit, UnitKind, User
 from accounts.rules import ALLOWED_PARENT_KINDS
+from demo import clients as demo_clients
+from demo import org as demo
 from marketing.models import Client, ClientKind, ClientMetric, Tier, TierEntry
 
 
@@ -162,3 +162,11 @@ def test_full_client_book_is_deterministic_and_plausible():
     assert sum(value >= 8_000_000 for value in aum) >= 5  # PRIVATE
     assert sum(1_000_000 <= value < 5_000_000 for value in aum) >= 50  # HIGH; rule A9's bands
     assert all(cell == "" or Decimal(cell) >= 0 for row in book.metrics for cell in row[2:])
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_a_bank_alone_and_does_not_crash_on_its_own_people(bank):
+    out = io.StringIO()
+    call_command("seed_demo", "--scale", "small", "--if-empty", stdout=out)
+    assert "nothing loaded" in out.getvalue() and "bankops2026" not in out.getvalue()
+    assert Unit.objects.count() == 7  # the fixture's bank, untouched

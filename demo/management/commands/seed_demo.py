@@ -54,8 +54,10 @@ class Command(BaseCommand):
     def handle(self, *args, scale, if_empty, **options):
         if if_empty and Unit.objects.exists():
             self.stdout.write("The database holds a bank already: nothing loaded (run seed_demo without --if-empty to refresh the demo).")
-            self.stdout.write(table([LOGIN_HEADER] + self.demo_logins(demo.build_bank(scale).logins)))
-            self.stdout.write(f"\nLog in at {SITE_URL}")
+            rows = login_rows(demo.build_bank(scale).logins)
+            if rows:  # the demo bank, not one of the bank's own imports
+                self.stdout.write(table([LOGIN_HEADER] + rows))
+                self.stdout.write(f"\nLog in at {SITE_URL}")
             return
         # With DEBUG on, Django logs every statement, and on SQLite quotes each one's parameters
         # in an extra query: for the ~10,000 bulk statements of a full seed that costs seconds and
@@ -106,22 +108,32 @@ class Command(BaseCommand):
 
         Only a password that differs is set, so that a re-run leaves no history behind.
         """
-        people = User.objects.select_related("unit").in_bulk([no for _, no in logins], field_name="username")
-        rows = []
-        for role, employee_no in logins:
+        people = User.objects.in_bulk([no for _, no in logins], field_name="username")
+        for _role, employee_no in logins:
             user = people[employee_no]
             if needs_demo_password(user):
                 user.set_password(demo.DEMO_PASSWORD)
                 user.save(update_fields=["password"])
-            rows.append((role, user.username, user.name, user.unit.name, demo.DEMO_PASSWORD))
 
         admin = User.objects.filter(username="admin").first() or User(username="admin", name="系统管理员")
         if needs_demo_password(admin) or not (admin.is_staff and admin.is_superuser and admin.is_active):
             admin.is_staff = admin.is_superuser = admin.is_active = True
             admin.set_password(demo.DEMO_PASSWORD)
             admin.save()
-        rows.append(("superuser", "admin", admin.name, "—", demo.DEMO_PASSWORD))
-        return rows
+        return login_rows(logins)
+
+
+def login_rows(logins):
+    """The rows of the logins table for the demo people the database holds (none if it holds
+    another bank)."""
+    people = User.objects.select_related("unit").in_bulk([no for _, no in logins], field_name="username")
+    rows = [
+        (role, people[no].username, people[no].name, people[no].unit.name, demo.DEMO_PASSWORD)
+        for role, no in logins if no in people and people[no].unit_id
+    ]
+    if rows and User.objects.filter(username="admin", is_superuser=True).exists():
+        rows.append(("superuser", "admin", User.objects.get(username="admin").name, "—", demo.DEMO_PASSWORD))
+    return rows
 
 
 def needs_demo_password(user):
