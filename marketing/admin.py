@@ -23,8 +23,8 @@ from . import selectors, services
 from .models import BusinessRequest, Client, SegmentThresholds, TierEntry
 
 # The `tiers` import columns (INTERFACES.md): an export is a file the import page takes back.
-TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason"]
-TIER_EXPORT_FIELDS = ["client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "reason"]
+TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason", "marketing_mode"]
+TIER_EXPORT_FIELDS = ["client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "reason", "marketing_mode"]
 
 
 # --- clients ---------------------------------------------------------------------------------

@@ -175,7 +175,7 @@ def test_export_action_writes_the_tiers_import_columns(login, wuhu_manager, entr
     client = login(make_tier_admin(wuhu_manager))
     response = client.post(CHANGELIST, {"action": "export_csv", "_selected_action": [entries["WH1-province"].pk]})
     lines = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
-    assert lines == ["client_no,tier,owner_unit_code,valid_from,valid_to,reason", "WH1,PROVINCE,AH,2018-01-01,,名单"]
+    assert lines == ["client_no,tier,owner_unit_code,valid_from,valid_to,reason,marketing_mode", "WH1,PROVINCE,AH,2018-01-01,,名单,"]
     # A Hefei entry smuggled into the selection is not exported: the action sees the scoped list only.
     response = client.post(CHANGELIST, {"action": "export_xlsx", "_selected_action": [entries["WH1-province"].pk, entries["HF1-city"].pk]})
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
