@@ -31,7 +31,9 @@ class ClientFilter(django_filters.FilterSet):
         method="responsible", label=_("Responsible department"), empty_label=_("All"),
         choices=department_choices() + [(NO_DEPARTMENT, _("None (marketed by the branches)"))],
     )
-    has_loan = django_filters.BooleanFilter(label=_("Has loans"))
+    has_loan = django_filters.BooleanFilter(
+        label=_("Has loans"), widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
 
     class Meta:
         model = Client
