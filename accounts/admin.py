@@ -131,10 +131,13 @@ class DepartmentAdmin(ScopedAdmin):
     list_select_related = ["unit", "parent"]
     autocomplete_fields = ["unit"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["unit", "code"] if obj else []  # the key: a changed key would be another department
+
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+        # `obj` holds the form's values over the stored ones (the read-only key included).
         form.instance, _outcome = services.department_save(
-            unit=data["unit"], code=data["code"], name=data["name"], parent=data["parent"], actor=request.user
+            unit=obj.unit, code=obj.code, name=obj.name, parent=obj.parent, actor=request.user
         )
 
 
@@ -185,6 +188,11 @@ class EmployeeAdmin(UserAdmin, ScopedAdmin):
     def save_model(self, request, obj, form, change):
         services.employee_save(user=obj, actor=request.user)
 
+    def save_related(self, request, form, formsets, change):
+        # The form writes `groups` back as posted: give the roles of the post again after it.
+        super().save_related(request, form, formsets, change)
+        services.roles_sync([form.instance])
+
 
 @admin.register(LeadershipMember)
 class LeadershipMemberAdmin(ScopedAdmin):
@@ -194,6 +202,8 @@ class LeadershipMemberAdmin(ScopedAdmin):
     list_select_related = ["unit", "member"]
     autocomplete_fields = ["unit", "member"]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["unit", "member"] if obj else []  # the key: another seat is added, not this one changed
+
     def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        form.instance = services.leadership_member_set(unit=data["unit"], member=data["member"], role=data["role"], actor=request.user)
+        form.instance = services.leadership_member_set(unit=obj.unit, member=obj.member, role=obj.role, actor=request.user)

@@ -277,8 +277,14 @@ class SegmentThresholdsAdmin(SimpleHistoryAdmin):
         form.actor = request.user
         return form
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["valid_from"] if obj else []  # the key: thresholds from another date are another row
+
     def save_model(self, request, obj, form, change):
-        form.instance = services.segment_thresholds_set(actor=request.user, **form.cleaned_data)
+        form.instance = services.segment_thresholds_set(
+            valid_from=obj.valid_from, private_min=obj.private_min, high_min=obj.high_min, mid_min=obj.mid_min,
+            actor=request.user,
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

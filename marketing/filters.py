@@ -73,7 +73,7 @@ class BusinessRequestFilter(django_filters.FilterSet):
         """The requests routed to the person's unit or below it (whom services.business_request_accept lets accept)."""
         if not value:
             return queryset
-        return queryset.filter(accepting_unit__in=scoped(Unit.objects.all(), self.request.user))
+        return queryset.filter(accepted_by__isnull=True, accepting_unit__in=scoped(Unit.objects.all(), self.request.user))
 
     def by_status(self, queryset, name, value):
         return queryset.filter(accepted_at__isnull=value == RequestStatus.OPEN)

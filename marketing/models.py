@@ -1,6 +1,8 @@
 """The client registry (rules C1–C8): clients, named tier lists, monthly metrics, segments'
 thresholds, and business requests."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -163,9 +165,12 @@ class SegmentThresholds(models.Model):
     administrators keep them."""
 
     valid_from = models.DateField(_("in force from"), unique=True)
-    private_min = models.DecimalField(_("private banking from"), default=8_000_000, **MONEY)
-    high_min = models.DecimalField(_("high-end from"), default=1_000_000, **MONEY)
-    mid_min = models.DecimalField(_("mid-range from"), default=200_000, **MONEY)
+    # Rule C4's defaults, used until an administrator dates other thresholds.
+    DEFAULT_PRIVATE_MIN, DEFAULT_HIGH_MIN, DEFAULT_MID_MIN = Decimal("8000000.00"), Decimal("1000000.00"), Decimal("200000.00")
+
+    private_min = models.DecimalField(_("private banking from"), default=DEFAULT_PRIVATE_MIN, **MONEY)
+    high_min = models.DecimalField(_("high-end from"), default=DEFAULT_HIGH_MIN, **MONEY)
+    mid_min = models.DecimalField(_("mid-range from"), default=DEFAULT_MID_MIN, **MONEY)
 
     history = HistoricalRecords()
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import UnitKind
 from accounts.rules import Breach
 
-from .models import PROVINCE_OWNED_TIERS, ClientKind, RequestNature, Segment, Tier
+from .models import PROVINCE_OWNED_TIERS, ClientKind, RequestNature, Segment, SegmentThresholds, Tier
 
 def tier_owner_breach(tier, owner_kind):
     """Rule C2: head-office and province lists are the province's, city lists a city branch's."""
@@ -28,9 +28,9 @@ def periods_overlap(first_from, first_to, second_from, second_to):
 class Thresholds:
     """Rule C4's AUM thresholds, in yuan (defaults; the database holds the ones in force)."""
 
-    private_min: Decimal = Decimal("8000000")
-    high_min: Decimal = Decimal("1000000")
-    mid_min: Decimal = Decimal("200000")
+    private_min: Decimal = SegmentThresholds.DEFAULT_PRIVATE_MIN
+    high_min: Decimal = SegmentThresholds.DEFAULT_HIGH_MIN
+    mid_min: Decimal = SegmentThresholds.DEFAULT_MID_MIN
 
     # Segments by AUM, highest first: (segment, the attribute holding its lower bound).
     BANDS = ((Segment.PRIVATE, "private_min"), (Segment.HIGH, "high_min"), (Segment.MID, "mid_min"))

@@ -167,13 +167,14 @@ def tier_list(*, user, unit, on):
         ).order_by().values_list(*LIST_COLUMNS)
 
     listed = rows(entries.filter(owner_unit=unit), tier=F("tier"), owner_code=F("owner_unit__code"), derived=False, reason=F("reason"))
+    upper = None
     if unit.kind == UnitKind.CITY:
         upper = entries.filter(tier__in=PROVINCE_OWNED_TIERS, client__account_unit__path__startswith=unit.path)
         reason = Case(*[When(tier=tier, then=Value(str(DERIVED_REASON % {"tier": Tier(tier).label}))) for tier in PROVINCE_OWNED_TIERS])
         listed = listed.union(rows(
             upper, tier=Value(Tier.CITY.value), owner_code=Value(unit.code), derived=True, reason=reason,
         ), all=True)
-    return ListRows(listed.order_by("row_client_no", "row_valid_from", "row_derived"))
+    return ListRows(listed.order_by("row_client_no", "row_valid_from", "row_derived"), derived=upper)
 
 
 LIST_COLUMNS = (
@@ -185,8 +186,12 @@ LIST_KEYS = ("client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "
 class ListRows:
     """A named list's queryset read as dicts; counted and sliced in the database (pagination)."""
 
-    def __init__(self, queryset):
+    def __init__(self, queryset, derived=None):
         self.queryset = queryset
+        self.derived = derived  # the upper entries behind the derived rows (rule C3), if any
+
+    def derived_count(self):
+        return self.derived.count() if self.derived is not None else 0
 
     def count(self):
         return self.queryset.order_by().count()

@@ -274,10 +274,12 @@ def business_request_create(*, client, nature, is_credit, description, actor=Non
     if nature not in RequestNature.values:
         raise ValidationError({"nature": _("%(value)s is not a request nature.") % {"value": nature}})
     tier = client_tier_on(client=client, on=on or timezone.localdate())
-    sub_branch = accepting_unit(account_unit=client.account_unit, level=UnitKind.SUB_BRANCH)
+    # The first unit that accepts for the client: its sub-branch or, where it banks straight under
+    # a city branch, that city branch (which has credit authority by its level).
+    first_acceptor = accepting_unit(account_unit=client.account_unit, level=UnitKind.SUB_BRANCH)
     routing = rules.route_request(
         tier=tier, nature=nature, is_credit=is_credit,
-        sub_branch_has_credit_authority=sub_branch.kind != UnitKind.SUB_BRANCH or sub_branch.credit_authority,
+        sub_branch_has_credit_authority=first_acceptor.kind != UnitKind.SUB_BRANCH or first_acceptor.credit_authority,
     )
     request = BusinessRequest(
         client=client, nature=nature, is_credit=is_credit, description=description, client_tier=tier,
@@ -298,12 +300,15 @@ def may_accept(actor, request):
 @transaction.atomic
 def business_request_accept(*, request, actor):
     """The accepting unit takes the request on: only its own people (or those above it) may,
-    and only once."""
-    if request.accepted_by_id is not None:
-        raise ValidationError(_("This request was already accepted by %(person)s.") % {"person": request.accepted_by.name})
-    if not may_accept(actor, request):
+    and only once: the row is locked, so two people accepting at once cannot both win. The
+    caller's `request` is brought up to date."""
+    locked = BusinessRequest.objects.select_for_update().select_related("accepting_unit", "accepted_by").get(pk=request.pk)
+    if locked.accepted_by_id is not None:
+        raise ValidationError(_("This request was already accepted by %(person)s.") % {"person": locked.accepted_by.name})
+    if not may_accept(actor, locked):
         raise ValidationError(_("Only staff of the accepting unit may accept this request."))
-    request.accepted_by, request.accepted_at = actor, timezone.now()
-    request._history_user = actor
-    request.save(update_fields=["accepted_by", "accepted_at"])
+    locked.accepted_by, locked.accepted_at = actor, timezone.now()
+    locked._history_user = actor
+    locked.save(update_fields=["accepted_by", "accepted_at"])
+    request.accepted_by, request.accepted_at = locked.accepted_by, locked.accepted_at
     return request

@@ -314,6 +314,6 @@ def tier_lists(request):
     page.object_list = [{**row, "tier_label": Tier(row["tier"]).label} for row in page.object_list]
     return render(request, "marketing/tier_list.html", {
         "on_form": on_form, "on": on, "unit": unit, "owners": owners, "page": page,
-        "derived_count": sum(1 for row in rows if row["derived"]),
+        "derived_count": rows.derived_count(),
         "query": query_without_page(request),
     })

@@ -129,3 +129,27 @@ def test_admin_upload_of_a_broken_file_is_an_error_not_a_500(login, province_ana
     upload = SimpleUploadedFile("units.xlsx", b"not a workbook")
     response = client.post(reverse("admin-import"), {"kind": "units", "file": upload})
     assert response.status_code == 200 and response.context["form"].errors["file"]
+
+
+def test_admin_edit_of_a_post_gives_the_roles_of_the_new_post(client, bank, hefei_person):
+    from django.contrib.auth.models import Group
+
+    root = User.objects.create_superuser("root", password="x-Y-z-123456")
+    client.force_login(root)
+    page = client.get(f"/admin/accounts/user/{hefei_person.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update(unit=bank["HF"].pk, position="CUSTOMER_MANAGER", groups=[g.pk for g in Group.objects.filter(name="branch_staff")],
+                user_permissions=[], birth_date="", hired_on="")
+    response = client.post(f"/admin/accounts/user/{hefei_person.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert set(User.objects.get(pk=hefei_person.pk).groups.values_list("name", flat=True)) == {"customer_manager"}
+
+
+def test_admin_keys_of_departments_and_seats_are_read_only_once_saved(login, province_analyst, bank):
+    from tests.test_platform import make_admin
+
+    department, _ = services.department_save(unit=bank["HF"], code="CORP", name="公司业务部")
+    client = login(make_admin(province_analyst))
+    form = client.get(f"/admin/accounts/department/{department.pk}/change/").context["adminform"].form
+    assert "code" not in form.fields and "unit" not in form.fields
