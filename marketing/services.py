@@ -302,7 +302,8 @@ def business_request_accept(*, request, actor):
     """The accepting unit takes the request on: only its own people (or those above it) may,
     and only once: the row is locked, so two people accepting at once cannot both win. The
     caller's `request` is brought up to date."""
-    locked = BusinessRequest.objects.select_for_update().select_related("accepting_unit", "accepted_by").get(pk=request.pk)
+    # accepted_by is not joined: PostgreSQL locks no nullable side of an outer join.
+    locked = BusinessRequest.objects.select_for_update().select_related("accepting_unit").get(pk=request.pk)
     if locked.accepted_by_id is not None:
         raise ValidationError(_("This request was already accepted by %(person)s.") % {"person": locked.accepted_by.name})
     if not may_accept(actor, locked):
