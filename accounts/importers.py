@@ -9,15 +9,12 @@ from imports.engine import Column, Importer, register
 
 from . import rules, services
 from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
-from .scoping import EVERYTHING, scope_prefix, scoped
+from .scoping import EVERYTHING, actor_prefix, scoped_for_actor
 
 
 def units_by_code(codes, actor):
     """The units of `codes` the actor may touch (everything for an import run from the shell)."""
-    units = Unit.objects.filter(code__in=set(codes))
-    if actor is not None:
-        units = scoped(units, actor)
-    return {unit.code: unit for unit in units}
+    return {unit.code: unit for unit in scoped_for_actor(Unit.objects.filter(code__in=set(codes)), actor)}
 
 
 def parents_first(rows, *, key, parent_key):
@@ -75,7 +72,7 @@ class UnitImporter(Importer):
     def check(self, rows):
         in_file = {row["code"]: row for row in rows}
         tree = unit_tree()
-        prefix = scope_prefix(self.actor) if self.actor is not None else EVERYTHING
+        prefix = actor_prefix(self.actor)
 
         def visible(code):
             return prefix is not None and tree[code].path.startswith(prefix)
@@ -152,10 +149,12 @@ class DepartmentImporter(Importer):
             for unit_code, code, parent_code in Department.objects.filter(unit__in=self.units.values())
             .values_list("unit__code", "code", "parent__code")
         }
-        if "parent_code" in self.present:
-            parents.update({(row["unit_code"], row["code"]): (row["unit_code"], row["parent_code"]) if row["parent_code"] else None for row in rows})
-        else:
-            parents.update({(row["unit_code"], row["code"]): parents.get((row["unit_code"], row["code"])) for row in rows})
+        for row in rows:
+            key = (row["unit_code"], row["code"])
+            if "parent_code" in self.present:
+                parents[key] = (row["unit_code"], row["parent_code"]) if row["parent_code"] else None
+            else:
+                parents.setdefault(key, None)  # no parent column: a stored one stays
         for row in rows:
             key = (row["unit_code"], row["code"])
             if row["unit_code"] not in self.units:
@@ -169,16 +168,23 @@ class DepartmentImporter(Importer):
 
     def write(self, rows, *, actor):
         counts = Counts()
+        # The departments a row may hang under: the stored ones, then each as it is written.
+        saved = {
+            (department.unit.code, department.code): department
+            for department in Department.objects.filter(unit__in=self.units.values()).select_related("unit")
+        }
         ordered = parents_first(
             rows, key=lambda row: (row["unit_code"], row["code"]), parent_key=lambda row: self.parents[(row["unit_code"], row["code"])],
         )
         for row in ordered:
-            unit = self.units[row["unit_code"]]
-            parent_key = self.parents[(row["unit_code"], row["code"])]
-            parent = Department.objects.get(unit=unit, code=parent_key[1]) if parent_key else None
+            key = (row["unit_code"], row["code"])
+            parent_key = self.parents[key]
+            if parent_key and parent_key not in saved:
+                continue  # its parent's row failed and is reported already
             try:
-                _department, outcome = services.department_save(
-                    unit=unit, code=row["code"], name=row["name"], parent=parent, actor=actor
+                saved[key], outcome = services.department_save(
+                    unit=self.units[row["unit_code"]], code=row["code"], name=row["name"],
+                    parent=saved[parent_key] if parent_key else None, actor=actor,
                 )
                 counts.add(outcome)
             except ValidationError as exc:
@@ -215,10 +221,9 @@ class EmployeeImporter(Importer):
             for department in Department.objects.filter(unit__in=self.units.values()).select_related("unit")
         }
         numbers = [row["employee_no"] for row in rows]
-        outside = set()
-        if self.actor is not None:
-            existing = User.objects.filter(username__in=numbers)
-            outside = set(existing.values_list("username", flat=True)) - set(scoped(existing, self.actor).values_list("username", flat=True))
+        existing = User.objects.filter(username__in=numbers)
+        outside = set(existing.values_list("username", flat=True)) - set(
+            scoped_for_actor(existing, self.actor).values_list("username", flat=True))
         for row in rows:
             if row["employee_no"] in outside:
                 self.error(row, "employee_no", _("Employee %(no)s works outside your part of the bank.") % {"no": row["employee_no"]})

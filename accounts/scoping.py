@@ -62,6 +62,16 @@ def scoped(queryset, user):
     return queryset.filter(scope_q(queryset.model, user))
 
 
+def actor_prefix(actor):
+    """Like scope_prefix, for a write's actor: None (the shell, an operator) may touch everything."""
+    return EVERYTHING if actor is None else scope_prefix(actor)
+
+
+def scoped_for_actor(queryset, actor):
+    """`queryset` limited to what a write's actor may touch; all of it for the shell."""
+    return queryset if actor is None else scoped(queryset, actor)
+
+
 def get_scoped_or_404(queryset, user, **lookup):
     """One row that `user` may see, or 404: a row outside the subtree does not exist for them."""
     try:

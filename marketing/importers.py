@@ -6,18 +6,13 @@ from django.utils.translation import gettext as _
 
 from accounts.importers import leads_back, units_by_code
 from accounts.models import Unit
-from accounts.scoping import scoped
+from accounts.scoping import scoped_for_actor
 from bankops.bulk import BATCH_SIZE
 from imports import parsers
 from imports.engine import Column, Importer, register
 
 from . import services
 from .models import LISTED_TIERS, Client, ClientKind, ClientMetric, TierEntry
-
-
-def visible(queryset, actor):
-    """`queryset` limited to what the actor may see (rule O5); all of it for the shell."""
-    return queryset if actor is None else scoped(queryset, actor)
 
 
 def by_client_no(queryset, numbers):
@@ -62,7 +57,7 @@ class ClientImporter(Importer):
         self.units = units_by_code([row["account_unit_code"] for row in rows], self.actor)
         numbers = [row["client_no"] for row in rows]
         stored = set(by_client_no(Client.objects.values_list("client_no", flat=True), numbers))
-        mine = set(by_client_no(visible(Client.objects.values_list("client_no", flat=True), self.actor), numbers))
+        mine = set(by_client_no(scoped_for_actor(Client.objects.values_list("client_no", flat=True), self.actor), numbers))
         parents = self.group_links(rows)
         for row in rows:
             number, parent = row["client_no"], row["group_parent_no"]
@@ -133,7 +128,7 @@ class TierImporter(Importer):
     def check(self, rows):
         clients = {
             client.client_no: client
-            for client in by_client_no(visible(Client.objects.select_related("account_unit"), self.actor), [row["client_no"] for row in rows])
+            for client in by_client_no(scoped_for_actor(Client.objects.select_related("account_unit"), self.actor), [row["client_no"] for row in rows])
         }
         owner_codes = {row["owner_unit_code"] for row in rows}
         owners = {unit.code: unit for unit in Unit.objects.filter(code__in=owner_codes)}
@@ -179,7 +174,7 @@ class MetricImporter(Importer):
 
     def check(self, rows):
         self.client_ids = dict(by_client_no(
-            visible(Client.objects.values_list("client_no", "pk"), self.actor), [row["client_no"] for row in rows]
+            scoped_for_actor(Client.objects.values_list("client_no", "pk"), self.actor), [row["client_no"] for row in rows]
         ))
         for row in rows:
             if row["client_no"] not in self.client_ids:

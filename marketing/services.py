@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Unit, UnitKind
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
-from accounts.scoping import EVERYTHING, scope_prefix, sees_whole_bank
+from accounts.scoping import actor_prefix, scope_prefix, sees_whole_bank
 from bankops import bulk
 
 from . import rules
@@ -98,7 +98,7 @@ class TierEntryData:
 
 def may_keep_list(actor, owner_unit):
     """Rule C2: a named list is kept by its owner unit's people and those above them."""
-    prefix = scope_prefix(actor) if actor is not None else EVERYTHING
+    prefix = actor_prefix(actor)
     return prefix is not None and owner_unit.path.startswith(prefix)
 
 
