@@ -44,9 +44,13 @@ class RowError:
 
 
 class ImportRejected(Exception):
-    def __init__(self, errors):
+    """The file was refused whole. `errors` are the bad rows reported (the first ones, sorted),
+    `total` how many there were in all."""
+
+    def __init__(self, errors, total=None):
         super().__init__("\n".join(str(error) for error in errors))
         self.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        self.total = len(self.errors) if total is None else total
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,12 @@ class Importer:
     @classmethod
     def column_names(cls):
         return [column.name for column in cls.columns]
+
+    @classmethod
+    def column_label(cls, name):
+        """The column's name for people (Chinese by default), its contract name where it has none."""
+        column = next((column for column in cls.columns if column.name == name), None)
+        return str(getattr(column, "label", None) or name)
 
 
 def read_table(content: bytes, filename: str):
@@ -224,15 +234,23 @@ def parse(importer, header, raw_rows):
     return rows
 
 
-def run_import(kind, content, filename, *, dry_run=False, actor=None):
-    """Import a whole file or nothing of it. Raises UsageError or ImportRejected."""
+def run_import(kind, content, filename, *, actor, dry_run=False, progress=None):
+    """Import a whole file or nothing of it. Raises UsageError or ImportRejected.
+
+    `content` is the file's bytes or a binary file object; `progress(done, total, phase)`, when
+    given, is told how far the import has come."""
+    if hasattr(content, "read"):
+        content = content.read()
+    progress = progress or (lambda done, total, phase: None)
     try:
         importer = REGISTRY[kind](actor=actor)
     except KeyError:
         raise UsageError(_("Unknown import kind %(kind)s; the kinds are: %(kinds)s.") % {
             "kind": kind, "kinds": ", ".join(sorted(REGISTRY))}) from None
     header, raw_rows = read_table(content, filename)
+    progress(0, len(raw_rows), "parse")
     rows = parse(importer, header, raw_rows)
+    progress(len(raw_rows), len(raw_rows), "check")
     # The rows that parsed are checked even when others did not, so that the report names
     # every bad row at once. (A header error gives no rows at all.)
     importer.check([row for row in rows if row.parsed])
@@ -244,4 +262,5 @@ def run_import(kind, content, filename, *, dry_run=False, actor=None):
             raise ImportRejected(importer.errors)  # rolls the transaction back
         if dry_run:
             transaction.set_rollback(True)
+    progress(len(raw_rows), len(raw_rows), "done")
     return Report(kind=kind, rows=len(rows), counts=counts, dry_run=dry_run)

@@ -39,3 +39,9 @@ def table_response(filename, header, rows, fmt):
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
+
+
+def kind_export(kind, *, actor):
+    """The data of an import KIND that `actor` may see, in exactly its INTERFACES.md format:
+    (header, rows), so that re-importing the file changes nothing."""
+    raise NotImplementedError("built by the exports work of issue 6")
