@@ -16,12 +16,12 @@ def main():
     fresh_database()
     bank = demo.build_bank("full")
     for kind in ("units", "departments", "employees"):
-        run_import(kind, bank.csv(kind), f"{kind}.csv")
+        run_import(kind, bank.csv(kind), f"{kind}.csv", actor=None)
     book = demo_clients.build_clients(bank, "full")
     for kind in ("clients", "tiers", "metrics"):
         content = book.csv(kind)
-        timed(f"import {kind} (new)", lambda kind=kind, content=content: run_import(kind, content, "f.csv"))
-    timed("import metrics again (unchanged)", lambda: run_import("metrics", book.csv("metrics"), "f.csv"))
+        timed(f"import {kind} (new)", lambda kind=kind, content=content: run_import(kind, content, "f.csv", actor=None))
+    timed("import metrics again (unchanged)", lambda: run_import("metrics", book.csv("metrics"), "f.csv", actor=None))
 
     client = Client()
     client.force_login(User.objects.filter(unit__depth=1).first())

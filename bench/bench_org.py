@@ -35,11 +35,11 @@ def main():
     fresh_database()
     bank = demo.build_bank("full")
     for kind in ("units", "departments", "employees"):
-        timed(f"import demo {kind}", lambda kind=kind: run_import(kind, bank.csv(kind), f"{kind}.csv"))
+        timed(f"import demo {kind}", lambda kind=kind: run_import(kind, bank.csv(kind), f"{kind}.csv", actor=None))
     content, count = employees_file(bank, copies)
-    timed(f"import {count} more employees (new)", lambda: run_import("employees", content, "e.csv"))
-    timed(f"import {count} employees again (unchanged)", lambda: run_import("employees", content, "e.csv"))
-    timed(f"dry run of {count} employees", lambda: run_import("employees", content, "e.csv", dry_run=True))
+    timed(f"import {count} more employees (new)", lambda: run_import("employees", content, "e.csv", actor=None))
+    timed(f"import {count} employees again (unchanged)", lambda: run_import("employees", content, "e.csv", actor=None))
+    timed(f"dry run of {count} employees", lambda: run_import("employees", content, "e.csv", actor=None, dry_run=True))
 
     client = Client()
     analyst = User.objects.filter(unit__depth=1).first()

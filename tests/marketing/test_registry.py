@@ -291,8 +291,8 @@ def test_a_metrics_file_without_a_figure_column_keeps_that_figure(registry):
     from imports.engine import run_import
 
     month(registry["C1"], D(2010, 1, 1), deposits_avg=Decimal("100.00"), loans=Decimal("200.00"))
-    run_import("metrics", b"client_no,month,annual_contribution\nC1,2010-01,300.50\n", "m.csv")
+    run_import("metrics", b"client_no,month,annual_contribution\nC1,2010-01,300.50\n", "m.csv", actor=None)
     figures = registry["C1"].metrics.get()
     assert (figures.deposits_avg, figures.loans, figures.annual_contribution) == (Decimal("100.00"), Decimal("200.00"), Decimal("300.50"))
-    run_import("metrics", b"client_no,month,loans\nC1,2010-01-01,\n", "m.csv")  # a spreadsheet's first-of-month date; empty: none
+    run_import("metrics", b"client_no,month,loans\nC1,2010-01-01,\n", "m.csv", actor=None)  # a spreadsheet's first-of-month date; empty: none
     assert registry["C1"].metrics.get().loans is None

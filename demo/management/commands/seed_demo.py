@@ -90,7 +90,7 @@ class Command(BaseCommand):
 
     def load(self, kind, content):
         try:
-            report = run_import(kind, content, f"demo-{kind}.csv")
+            report = run_import(kind, content, f"demo-{kind}.csv", actor=None)
         except ImportRejected as exc:
             shown = "\n".join(str(error) for error in exc.errors[:SHOWN_ERRORS])
             raise CommandError(f"the demo {kind} were rejected ({len(exc.errors)} errors):\n{shown}") from None
