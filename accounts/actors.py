@@ -9,7 +9,8 @@ bank. There is no default actor: a service called without one fails at the call.
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .scoping import EVERYTHING, scope_prefix
+from .models import Unit
+from .scoping import EVERYTHING, scope_prefix, subtree_q
 
 
 class SystemActor:
@@ -50,10 +51,22 @@ def reach(actor):
     return scope_prefix(actor)
 
 
+def reaches_whole_bank(actor):
+    """Whether `actor` reaches the whole tree: SYSTEM, a superuser, or staff of the province."""
+    prefix = reach(actor)
+    return prefix is not None and len(prefix) <= Unit.steplen
+
+
 def reaches(actor, unit):
     """Whether `unit` (a Unit, or None for no unit) lies in `actor`'s subtree."""
     prefix = reach(actor)
     return prefix is not None and unit is not None and unit.path.startswith(prefix)
+
+
+def within_reach(queryset, actor):
+    """The rows of `queryset` that `actor` may write to: their subtree's (rule O5). Rows a
+    person only sees for another reason (scoping.also_visible) are not theirs to change."""
+    return queryset.filter(subtree_q(queryset.model, reach(actor)))
 
 
 def require(actor, *perms):
@@ -67,7 +80,24 @@ def require_reach(actor, *units):
     """Refuse `actor` unless every unit of `units` lies in their subtree (rule O5)."""
     for unit in units:
         if not reaches(actor, unit):
-            raise PermissionDenied(_("%(unit)s lies outside your part of the bank.") % {"unit": unit})
+            raise PermissionDenied(_("%(unit)s lies outside your part of the bank.") % {"unit": unit or "—"})
+
+
+def holds_rights_over(actor, person):
+    """Whether `actor` holds every right of `person`'s account (a superuser's are all rights)."""
+    if actor is SYSTEM or actor.is_superuser:
+        return True
+    if person.is_superuser:
+        return False
+    return not person.pk or person.get_all_permissions() <= actor.get_all_permissions()
+
+
+def require_rights_over(actor, person):
+    """Refuse `actor` acting on the account of `person` when it holds rights `actor` lacks: a
+    branch administrator must not reset a superuser's password and log in as them."""
+    if not holds_rights_over(actor, person):
+        raise PermissionDenied(_("%(person)s holds rights you do not have: their account is not yours to change.") % {
+            "person": person.username})
 
 
 def history_user(actor):

@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .actors import holds_rights_over, require_rights_over
 from .models import Department, LeadershipMember, Unit, User
 from .scoping import scoped
 
@@ -141,6 +142,16 @@ class DepartmentAdmin(ScopedAdmin):
         )
 
 
+class EmployeePasswordForm(AdminPasswordChangeForm):
+    """The admin's password form, saving through the service (who may set whose password)."""
+
+    actor = None  # the administrator, set by EmployeeAdmin.user_change_password
+
+    def save(self, commit=True):
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        return services.employee_password_set(user=self.user, password=password, actor=self.actor)
+
+
 class EmployeeChangeForm(UserChangeForm):
     def clean(self):
         super().clean()
@@ -184,6 +195,18 @@ class EmployeeAdmin(UserAdmin, ScopedAdmin):
         if request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
         return ["is_staff", "is_superuser", "groups", "user_permissions"]
+
+    def has_change_permission(self, request, obj=None):
+        # An account holding rights the administrator lacks is only shown, never changed.
+        return super().has_change_permission(request, obj) and (obj is None or holds_rights_over(request.user, obj))
+
+    def user_change_password(self, request, id, form_url=""):
+        person = self.get_object(request, unquote(id))
+        if person is None:
+            raise Http404
+        require_rights_over(request.user, person)
+        self.change_password_form = type("PasswordForm", (EmployeePasswordForm,), {"actor": request.user})
+        return super().user_change_password(request, id, form_url)
 
     def save_model(self, request, obj, form, change):
         services.employee_save(user=obj, actor=request.user)

@@ -8,13 +8,15 @@ from imports import parsers
 from imports.engine import Column, Importer, register
 
 from . import rules, services
+from .rules import leads_back
 from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
-from .scoping import EVERYTHING, actor_prefix, scoped_for_actor
+from .actors import reach, within_reach
+from .scoping import EVERYTHING
 
 
 def units_by_code(codes, actor):
-    """The units of `codes` the actor may touch (everything for an import run from the shell)."""
-    return {unit.code: unit for unit in scoped_for_actor(Unit.objects.filter(code__in=set(codes)), actor)}
+    """The units of `codes` the actor may touch (their subtree's, rule O5)."""
+    return {unit.code: unit for unit in within_reach(Unit.objects.filter(code__in=set(codes)), actor)}
 
 
 def parents_first(rows, *, key, parent_key):
@@ -43,17 +45,6 @@ def unit_tree():
     return units
 
 
-def leads_back(start, parent_of):
-    """Whether following `parent_of` from `start` comes back to a key already passed."""
-    seen, key = set(), start
-    while key is not None:
-        if key in seen:
-            return True
-        seen.add(key)
-        key = parent_of(key)
-    return False
-
-
 @register
 class UnitImporter(Importer):
     kind = "units"
@@ -72,7 +63,7 @@ class UnitImporter(Importer):
     def check(self, rows):
         in_file = {row["code"]: row for row in rows}
         tree = unit_tree()
-        prefix = actor_prefix(self.actor)
+        prefix = reach(self.actor)
 
         def visible(code):
             return prefix is not None and tree[code].path.startswith(prefix)
@@ -223,7 +214,7 @@ class EmployeeImporter(Importer):
         numbers = [row["employee_no"] for row in rows]
         existing = User.objects.filter(username__in=numbers)
         outside = set(existing.values_list("username", flat=True)) - set(
-            scoped_for_actor(existing, self.actor).values_list("username", flat=True))
+            within_reach(existing, self.actor).values_list("username", flat=True))
         for row in rows:
             if row["employee_no"] in outside:
                 self.error(row, "employee_no", _("Employee %(no)s works outside your part of the bank.") % {"no": row["employee_no"]})

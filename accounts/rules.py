@@ -130,3 +130,15 @@ def derived_roles(position, unit_kind):
     if unit_kind == PROVINCE:
         roles.add(Role.PROVINCE_ANALYST)
     return roles
+
+
+def leads_back(start, parent_of):
+    """Whether following `parent_of` from `start` comes back to a key already passed: a loop of
+    parents (departments, group clients)."""
+    seen, key = set(), start
+    while key is not None:
+        if key in seen:
+            return True
+        seen.add(key)
+        key = parent_of(key)
+    return False

@@ -45,31 +45,28 @@ def sees_whole_bank(user):
 def scope_q(model, user):
     """The condition that keeps the rows of `model` that `user` may see."""
     prefix = scope_prefix(user)
+    if prefix is None or prefix == EVERYTHING:
+        return subtree_q(model, prefix)
+    condition = subtree_q(model, prefix)
+    for also in _ALSO_VISIBLE.get(model, ()):
+        condition |= also(user)
+    return condition
+
+
+def subtree_q(model, prefix):
+    """The rows of `model` whose unit lies under the unit path `prefix` ("" all, None none)."""
     if prefix is None:
         return Q(pk__in=[])
     if prefix == EVERYTHING:
         return Q()
     lookup = model.scope_unit_lookup
     path = f"{lookup}__path" if lookup else "path"
-    condition = Q(**{f"{path}__startswith": prefix})
-    for also in _ALSO_VISIBLE.get(model, ()):
-        condition |= also(user)
-    return condition
+    return Q(**{f"{path}__startswith": prefix})
 
 
 def scoped(queryset, user):
     """`queryset` limited to what `user` may see (rule O5)."""
     return queryset.filter(scope_q(queryset.model, user))
-
-
-def actor_prefix(actor):
-    """Like scope_prefix, for a write's actor: None (the shell, an operator) may touch everything."""
-    return EVERYTHING if actor is None else scope_prefix(actor)
-
-
-def scoped_for_actor(queryset, actor):
-    """`queryset` limited to what a write's actor may touch; all of it for the shell."""
-    return queryset if actor is None else scoped(queryset, actor)
 
 
 def get_scoped_or_404(queryset, user, **lookup):

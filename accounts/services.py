@@ -1,15 +1,17 @@
 """Writes to the organisation: validate, write, audit — one transaction each.
 
 The admin, the pages, the API and the bulk import all come through here, so a rule of O1–O5
-is enforced in one place. History (who, when) is django-simple-history's: `_history_user`
-names the actor where no request does.
+is enforced in one place. Every service takes a required `actor` (a person, or
+`accounts.actors.SYSTEM` for commands and tasks) and checks, itself, that the actor holds the
+permission and reaches every row it touches (rule O5). History (who, when) is
+django-simple-history's: `_history_user` names the actor where no request does.
 """
 
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,6 +19,7 @@ from bankops import bulk
 from bankops.bulk import CREATED, UNCHANGED, UPDATED
 
 from . import rules
+from .actors import history_user, reaches_whole_bank, require, require_reach, require_rights_over, within_reach
 from .models import Department, LeadershipMember, Unit, UnitKind, User
 
 
@@ -51,19 +54,36 @@ def unit_validate(*, kind, parent, unit=None):
                 raise ValidationError({"kind": breach.message})
 
 
+def unit_reach_check(*, actor, parent, unit=None):
+    """A person places units only under a unit of their subtree (the root only from the whole
+    bank's reach) and changes only the units of their subtree."""
+    if unit is not None:
+        require_reach(actor, unit)
+        if (parent.path if parent else None) == unit.parent_path:
+            return  # not moved: its place stays where it was
+    if parent is not None:
+        require_reach(actor, parent)
+    elif not reaches_whole_bank(actor):
+        raise PermissionDenied(_("Only those who reach the whole bank place a unit at its root."))
+
+
 @transaction.atomic
-def unit_create(*, code, name, kind, parent=None, city_area=False, credit_authority=False, actor=None):
+def unit_create(*, code, name, kind, actor, parent=None, city_area=False, credit_authority=False):
+    require(actor, "accounts.add_unit")
+    unit_reach_check(actor=actor, parent=parent)
     unit_validate(kind=kind, parent=parent)
     unit = Unit(code=code, name=name, kind=kind, city_area=city_area, credit_authority=credit_authority)
-    unit._history_user = actor
+    unit._history_user = history_user(actor)
     if parent is None:
         return Unit.objects.add_root(instance=unit)
     return Unit.objects.add_child(parent, instance=unit)
 
 
 @transaction.atomic
-def unit_update(*, unit, name, kind, parent=None, city_area=False, credit_authority=False, actor=None):
+def unit_update(*, unit, name, kind, actor, parent=None, city_area=False, credit_authority=False):
     """Change a unit, moving it (with its subtree) when its parent changes. Answers the outcome."""
+    require(actor, "accounts.change_unit")
+    unit_reach_check(actor=actor, parent=parent, unit=unit)
     unit_validate(kind=kind, parent=parent, unit=unit)
     moved = False
     current_parent_path = unit.parent_path
@@ -73,7 +93,7 @@ def unit_update(*, unit, name, kind, parent=None, city_area=False, credit_author
         moved = True
     changed = _assign(unit, {"name": name, "kind": kind, "city_area": city_area, "credit_authority": credit_authority})
     if changed or moved:
-        unit._history_user = actor
+        unit._history_user = history_user(actor)
         unit.save()
         return UPDATED
     return UNCHANGED
@@ -96,8 +116,10 @@ def department_validate(*, unit, parent, department=None):
 
 
 @transaction.atomic
-def department_save(*, unit, code, name, parent=None, actor=None):
+def department_save(*, unit, code, name, actor, parent=None):
     """Create or update the department `code` of `unit`. Answers (department, outcome)."""
+    require(actor, "accounts.add_department", "accounts.change_department")
+    require_reach(actor, unit)
     department = Department.objects.filter(unit=unit, code=code).select_related("parent").first()
     department_validate(unit=unit, parent=parent, department=department)
     if department is None:
@@ -107,7 +129,7 @@ def department_save(*, unit, code, name, parent=None, actor=None):
         outcome = UPDATED
     else:
         return department, UNCHANGED
-    department._history_user = actor
+    department._history_user = history_user(actor)
     department.save()
     return department, outcome
 
@@ -154,35 +176,65 @@ def employee_validate(*, unit, department):
 
 
 @transaction.atomic
-def employees_save(employees, *, actor=None, keep=()):
+def employees_save(employees, *, actor, keep=()):
     """Create or update many employees in a few set-based queries; answers the Counts.
 
     A new employee gets a login with no usable password (INTERFACES.md "People and logins"),
     and the roles of their post (rules.derived_roles). The attributes in `keep` are left as
     stored on existing people (an import without that column).
     """
+    require(actor, "accounts.add_user", "accounts.change_user")
     employees = list(employees)
     for data in employees:
         employee_validate(unit=data.unit, department=data.department)
+    require_reach(actor, *{data.unit for data in employees})
+    numbers = [data.employee_no for data in employees]
+    stored = User.objects.filter(username__in=numbers)
+    outside = set(stored.values_list("username", flat=True)) - set(within_reach(stored, actor).values_list("username", flat=True))
+    if outside:
+        raise PermissionDenied(_("Employee %(no)s works outside your part of the bank.") % {"no": min(outside)})
+    for person in stored.filter(is_superuser=True) if not actor.is_superuser else ():
+        require_rights_over(actor, person)
     result = bulk.upsert(
         User,
         [{"username": data.employee_no, **data.attributes()} for data in employees],
         key=("username",),
         fields=[name for name in EMPLOYEE_ATTRIBUTES if name not in keep],
         defaults={"password": make_password(None)},
-        actor=actor,
+        actor=history_user(actor),
     )
     roles_sync(result.created + result.updated, units={data.unit.pk: data.unit for data in employees})
     return result.counts
 
 
 @transaction.atomic
-def employee_save(*, user, actor=None):
-    """Save one person as the admin edits them (post, unit, access), with their roles."""
+def employee_save(*, user, actor):
+    """Save one person as the admin edits them (post, unit, access), with their roles. The
+    person must be in the actor's subtree both before and after, and hold no rights the actor
+    lacks."""
+    require(actor, "accounts.change_user" if user.pk else "accounts.add_user")
+    if user.pk:
+        stored = User.objects.select_related("unit").get(pk=user.pk)
+        require_reach(actor, stored.unit)
+        require_rights_over(actor, stored)
+    require_reach(actor, user.unit)
+    require_rights_over(actor, user)
     employee_validate(unit=user.unit, department=user.department)
-    user._history_user = actor
+    user._history_user = history_user(actor)
     user.save()
     roles_sync([user])
+    return user
+
+
+@transaction.atomic
+def employee_password_set(*, user, password, actor):
+    """Give a person a new password (the admin's form has validated it)."""
+    require(actor, "accounts.change_user")
+    require_reach(actor, user.unit)
+    require_rights_over(actor, user)
+    user.set_password(password)
+    user._history_user = history_user(actor)
+    user.save(update_fields=["password"])
     return user
 
 
@@ -224,13 +276,15 @@ def leadership_member_validate(*, unit, member):
 
 
 @transaction.atomic
-def leadership_member_set(*, unit, member, role, actor=None):
+def leadership_member_set(*, unit, member, role, actor):
     """Seat `member` in the marketing leadership group of `unit` (rule O4) with `role`."""
+    require(actor, "accounts.add_leadershipmember", "accounts.change_leadershipmember")
+    require_reach(actor, unit)
     leadership_member_validate(unit=unit, member=member)
     seat = LeadershipMember.objects.filter(unit=unit, member=member).first() or LeadershipMember(unit=unit, member=member)
     if seat.pk and seat.role == role:
         return seat
     seat.role = role
-    seat._history_user = actor
+    seat._history_user = history_user(actor)
     seat.save()
     return seat

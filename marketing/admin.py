@@ -66,15 +66,24 @@ class ClientForm(forms.ModelForm):
         model = Client
         fields = CLIENT_FORM_FIELDS
 
+    actor = None  # the administrator, set by ClientAdmin.get_form
+
     def clean(self):
         super().clean()
-        number = self.cleaned_data.get("client_no") or self.instance.client_no
-        return validated_by(self, self.validate_group, "group_parent", client_no=number)
+        cleaned = self.cleaned_data
+        cleaned.setdefault("client_no", self.instance.client_no)
+        return validated_by(self, self.validate, "client_no", "account_unit", "group_parent", actor=self.actor)
 
     @staticmethod
-    def validate_group(*, group_parent, client_no):
-        if client_no:
-            services.client_group_validate(client_no=client_no, group_parent=group_parent)
+    def validate(*, client_no, account_unit, group_parent, actor):
+        """Rules C1/O5 as the service checks them: reach, group parents (no loop)."""
+        data = services.ClientData(
+            client_no=client_no, name="", kind="", account_unit=account_unit,
+            group_parent_no=group_parent.client_no if group_parent else None,
+        )
+        problems = services.clients_check([data], actor=actor).get(client_no)
+        if problems:
+            raise ValidationError(problems)
 
 
 @admin.register(Client)
@@ -96,6 +105,11 @@ class ClientAdmin(ScopedAdmin):
             "description": _("An override is set on the client's page, with its reason."),
         }),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
 
     def get_readonly_fields(self, request, obj=None):
         readonly = ["responsible_override", "responsible_override_reason"]

@@ -4,27 +4,15 @@ from types import SimpleNamespace
 
 from django.utils.translation import gettext as _
 
-from accounts.importers import leads_back, units_by_code
+from accounts.actors import within_reach
+from accounts.importers import units_by_code
 from accounts.models import Unit
-from accounts.scoping import scoped_for_actor
-from bankops.bulk import BATCH_SIZE
 from imports import parsers
 from imports.engine import Column, Importer, register
 
 from . import services
 from .models import LISTED_TIERS, Client, ClientKind, ClientMetric, TierEntry
-
-
-def by_client_no(queryset, numbers):
-    """The rows of `queryset` whose client_no is among `numbers`: one query per chunk of
-    numbers, never one per row, and no `IN` list too long for the database (files hold millions)."""
-    numbers = list(set(numbers))
-    for start in range(0, len(numbers), BATCH_SIZE):
-        yield from queryset.filter(client_no__in=numbers[start : start + BATCH_SIZE])
-
-
-def unknown_client(number):
-    return _("No client has the number %(no)s.") % {"no": number}
+from .services import by_client_no, unknown_client
 
 
 def choices_of(values):
@@ -55,43 +43,13 @@ class ClientImporter(Importer):
 
     def check(self, rows):
         self.units = units_by_code([row["account_unit_code"] for row in rows], self.actor)
-        numbers = [row["client_no"] for row in rows]
-        stored = set(by_client_no(Client.objects.values_list("client_no", flat=True), numbers))
-        mine = set(by_client_no(scoped_for_actor(Client.objects.values_list("client_no", flat=True), self.actor), numbers))
-        parents = self.group_links(rows)
+        flags = ("has_loan", "real_estate", "institution", "import_export", "sme_chain", "potential")
+        self.clients = []
         for row in rows:
-            number, parent = row["client_no"], row["group_parent_no"]
-            if number in stored and number not in mine:
-                # Re-booking a client of another branch would take it from that branch (rule O5).
-                self.error(row, "client_no", _("Client %(no)s banks outside your part of the bank.") % {"no": number})
             if row["account_unit_code"] not in self.units:
                 self.error(row, "account_unit_code", _("No unit has the code %(code)s.") % {"code": row["account_unit_code"]})
-            if parent is None:
                 continue
-            if parent == number:
-                self.error(row, "group_parent_no", _("A client cannot be its own group parent."))
-            elif parent not in parents:
-                self.error(row, "group_parent_no", unknown_client(parent))
-            elif leads_back(number, parents.get):
-                self.error(row, "group_parent_no", _("This group parent would make the client its own group parent."))
-
-    @staticmethod
-    def group_links(rows):
-        """client_no → group parent's client_no of every client the file names, the file's word
-        before the database's, followed upwards to the group heads (a query per level; groups
-        are shallow). A parent number missing here names no client."""
-        links = {row["client_no"]: row["group_parent_no"] for row in rows}
-        wanted = {parent for parent in links.values() if parent and parent not in links}
-        while wanted:
-            found = dict(by_client_no(Client.objects.values_list("client_no", "group_parent__client_no"), wanted))
-            links.update(found)
-            wanted = {parent for parent in found.values() if parent and parent not in links}
-        return links
-
-    def write(self, rows, *, actor):
-        flags = ("has_loan", "real_estate", "institution", "import_export", "sme_chain", "potential")
-        clients = [
-            services.ClientData(
+            self.clients.append((row, services.ClientData(
                 client_no=row["client_no"],
                 name=row["name"],
                 kind=row["kind"],
@@ -99,11 +57,15 @@ class ClientImporter(Importer):
                 industry=row["industry"] or "",
                 group_parent_no=row["group_parent_no"],
                 **{flag: bool(row[flag]) for flag in flags},
-            )
-            for row in rows
-        ]
+            )))
+        problems = services.clients_check([data for _row, data in self.clients], actor=self.actor)
+        for row, data in self.clients:
+            for name, message in problems.get(data.client_no, {}).items():
+                self.error(row, self.field_columns.get(name, name), message)
+
+    def write(self, rows, *, actor):
         keep = self.kept_attributes({"group_parent_no": "group_parent_id"})
-        return services.clients_save(clients, actor=actor, keep=keep)
+        return services.clients_save([data for _row, data in self.clients], actor=actor, keep=keep)
 
 
 MARKETING_MODES = choices_of(value for value, _label in TierEntry._meta.get_field("marketing_mode").choices)
@@ -128,7 +90,7 @@ class TierImporter(Importer):
     def check(self, rows):
         clients = {
             client.client_no: client
-            for client in by_client_no(scoped_for_actor(Client.objects.select_related("account_unit"), self.actor), [row["client_no"] for row in rows])
+            for client in by_client_no(within_reach(Client.objects.select_related("account_unit"), self.actor), [row["client_no"] for row in rows])
         }
         owner_codes = {row["owner_unit_code"] for row in rows}
         owners = {unit.code: unit for unit in Unit.objects.filter(code__in=owner_codes)}
@@ -174,7 +136,7 @@ class MetricImporter(Importer):
 
     def check(self, rows):
         self.client_ids = dict(by_client_no(
-            scoped_for_actor(Client.objects.values_list("client_no", "pk"), self.actor), [row["client_no"] for row in rows]
+            within_reach(Client.objects.values_list("client_no", "pk"), self.actor), [row["client_no"] for row in rows]
         ))
         for row in rows:
             if row["client_no"] not in self.client_ids:
@@ -184,7 +146,8 @@ class MetricImporter(Importer):
         # A figure the file has no column for is left as stored; an empty cell means none.
         figures = [name for name in ClientMetric.FIGURES if name in self.present]
         return services.metrics_save(
-            ({"client_id": self.client_ids[row["client_no"]], "month": row["month"], **{name: row[name] for name in figures}}
+            actor=actor,
+            records=({"client_id": self.client_ids[row["client_no"]], "month": row["month"], **{name: row[name] for name in figures}}
              for row in rows),
             figures=figures,
         )

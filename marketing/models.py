@@ -227,6 +227,9 @@ class BusinessRequest(models.Model):
         verbose_name = _("business request")
         verbose_name_plural = _("business requests")
         ordering = ["-received_at"]
+        # Rule C8: the accepting unit's own people accept; this right lets a person accept for
+        # every unit of their subtree (a city branch covering for its sub-branches).
+        permissions = [("accept_subtree_requests", _("Can accept requests for the units of their subtree"))]
 
     def __str__(self):
         return f"{self.client} · {self.get_nature_display()}"

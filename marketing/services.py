@@ -1,18 +1,26 @@
-"""Writes to the client registry: validate, write, audit — one transaction each."""
+"""Writes to the client registry: validate, write, audit — one transaction each.
+
+Every service takes a required `actor` (a person, or accounts.actors.SYSTEM) and checks, itself,
+the actor's permission and reach (rule O5), so no page, API, admin action, import or task can
+forget. A check-and-write that other writers could interleave runs under a lock
+(bankops.locks.exclusive).
+"""
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.actors import SYSTEM, history_user, reach, reaches, reaches_whole_bank, require, require_reach, within_reach
 from accounts.models import Unit, UnitKind
-from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
-from accounts.scoping import actor_prefix, scope_prefix, sees_whole_bank
+from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS, leads_back
+from accounts.scoping import EVERYTHING, scoped
 from bankops import bulk
+from bankops.locks import exclusive
 
 from . import rules
 from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, RequestNature, SegmentThresholds, TierEntry
@@ -44,36 +52,97 @@ class ClientData:
         return {"client_no": self.client_no, "account_unit_id": self.account_unit.pk, **values}
 
 
-def client_group_validate(*, client_no, group_parent):
-    """A group parent must not be the client, nor have the client above it (a query per level;
-    groups are shallow)."""
-    ancestor = group_parent
-    while ancestor is not None:
-        if ancestor.client_no == client_no:
-            raise ValidationError({"group_parent": _("This group parent would make the client its own group parent.")})
-        ancestor = ancestor.group_parent
+def by_client_no(queryset, numbers):
+    """The rows of `queryset` whose client_no is among `numbers`: one query per chunk of
+    numbers, never one per row, and no `IN` list too long for the database (files hold millions)."""
+    numbers = list(set(numbers))
+    for start in range(0, len(numbers), bulk.BATCH_SIZE):
+        yield from queryset.filter(client_no__in=numbers[start : start + bulk.BATCH_SIZE])
 
 
-@transaction.atomic
-def clients_save(clients, *, actor=None, keep=()):
-    """Create or update many clients set-based. A group parent may be a client of the same batch:
-    those links are written in a second pass, once the parent exists. The attributes in `keep`
-    are left as stored on existing clients (an import without that column)."""
+def unknown_client(number):
+    return _("No client has the number %(no)s.") % {"no": number}
+
+
+def group_links(clients, *, actor):
+    """client_no → group parent's client_no of every client of the batch, the batch's word before
+    the database's, followed upwards to the group heads (a query per level; groups are shallow).
+    Only clients in the actor's reach are followed: a parent outside it reads as no client."""
+    links = {data.client_no: data.group_parent_no for data in clients}
+    wanted = {parent for parent in links.values() if parent and parent not in links}
+    reachable = within_reach(Client.objects.all(), actor)
+    while wanted:
+        found = dict(by_client_no(reachable.values_list("client_no", "group_parent__client_no"), wanted))
+        links.update(found)
+        wanted = {parent for parent in found.values() if parent and parent not in links}
+    return links
+
+
+def clients_check(clients, *, actor):
+    """Rules C1/O5 over a batch of clients, set-based: the actor books clients only in their
+    subtree and changes only its clients; a group parent is a client they reach, never the client
+    itself nor below it. Answers {client_no: {field: message}} of the clients with problems."""
+    problems = defaultdict(dict)
+    numbers = [data.client_no for data in clients]
+    stored = set(by_client_no(Client.objects.values_list("client_no", flat=True), numbers))
+    mine = set(by_client_no(within_reach(Client.objects.values_list("client_no", flat=True), actor), numbers))
+    links = group_links(clients, actor=actor)
+    for data in clients:
+        number, parent = data.client_no, data.group_parent_no
+        if number in stored and number not in mine:
+            # Re-booking a client of another branch would take it from that branch (rule O5).
+            problems[number]["client_no"] = _("Client %(no)s banks outside your part of the bank.") % {"no": number}
+        if not reaches(actor, data.account_unit):
+            problems[number]["account_unit"] = _("%(unit)s lies outside your part of the bank.") % {"unit": data.account_unit}
+        if parent is None:
+            continue
+        if parent == number:
+            problems[number]["group_parent"] = _("A client cannot be its own group parent.")
+        elif parent not in links:
+            problems[number]["group_parent"] = unknown_client(parent)
+        elif leads_back(number, links.get):
+            problems[number]["group_parent"] = _("This group parent would make the client its own group parent.")
+    return dict(problems)
+
+
+def clients_save(clients, *, actor, keep=()):
+    """Create or update many clients set-based, after clients_check (raises ValidationError with
+    the first bad client's problems). A group parent may be a client of the same batch: those
+    links are written in a second pass, once the parent exists. The attributes in `keep` are left
+    as stored on existing clients (an import without that column); so is a stored group parent
+    outside the actor's reach, which they cannot see and so cannot mean to remove."""
+    require(actor, "marketing.add_client", "marketing.change_client")
     clients = list(clients)
+    with exclusive("clients"):
+        problems = clients_check(clients, actor=actor)
+        if problems:
+            raise ValidationError(next(iter(problems.values())))
+        return _clients_write(clients, actor=actor, keep=keep)
+
+
+def _clients_write(clients, *, actor, keep):
     link = "group_parent_id" not in keep
     parent_nos = {data.group_parent_no for data in clients if data.group_parent_no}
     stored_ids = dict(Client.objects.filter(client_no__in=parent_nos).values_list("client_no", "pk"))
+    hidden_parents = {}
+    if link and reach(actor) != EVERYTHING:
+        orphans = [data.client_no for data in clients if not data.group_parent_no]
+        hidden_parents = dict(by_client_no(
+            Client.objects.exclude(group_parent__in=within_reach(Client.objects.all(), actor))
+            .filter(group_parent__isnull=False).values_list("client_no", "group_parent_id"), orphans,
+        ))
     records = [
-        {**data.attributes(), "group_parent_id": stored_ids.get(data.group_parent_no)} for data in clients
+        {**data.attributes(), "group_parent_id": stored_ids.get(data.group_parent_no, hidden_parents.get(data.client_no))}
+        for data in clients
     ]
     fields = [name for name in (*CLIENT_ATTRIBUTES, "group_parent_id") if name not in keep]
-    result = bulk.upsert(Client, records, key=("client_no",), fields=fields, actor=actor)
+    result = bulk.upsert(Client, records, key=("client_no",), fields=fields, actor=history_user(actor))
     pending = [data for data in clients if link and data.group_parent_no and data.group_parent_no not in stored_ids]
     if pending:
         new_ids = dict(Client.objects.filter(client_no__in={data.group_parent_no for data in pending}).values_list("client_no", "pk"))
         bulk.upsert(
             Client, [{"client_no": data.client_no, "group_parent_id": new_ids[data.group_parent_no]} for data in pending],
-            key=("client_no",), fields=("group_parent_id",), actor=actor,
+            key=("client_no",), fields=("group_parent_id",), actor=history_user(actor),
         )
     return result.counts
 
@@ -98,14 +167,14 @@ class TierEntryData:
 
 def may_keep_list(actor, owner_unit):
     """Rule C2: a named list is kept by its owner unit's people and those above them."""
-    prefix = actor_prefix(actor)
-    return prefix is not None and owner_unit.path.startswith(prefix)
+    return reaches(actor, owner_unit)
 
 
-def tier_entries_check(entries, *, actor=None):
+def tier_entries_check(entries, *, actor):
     """Rules C2/C3/C7 over a batch of entries, set-based: who keeps the list and may own it, the
     period, the marketing mode, and no two entries of one client on one list in force on the same
-    day. Fills `entry.problems`; answers whether all are fine. `actor` None: the shell, anyone."""
+    day. Fills `entry.problems`; answers whether all are fine. Run it under the lock of
+    tier_entries_save when writing after it, or a concurrent writer may slip in between."""
     for entry in entries:
         if not may_keep_list(actor, entry.owner_unit):
             entry.problems["owner_unit"] = _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}
@@ -148,14 +217,21 @@ def tier_entries_check(entries, *, actor=None):
     return not any(entry.problems for entry in entries)
 
 
-@transaction.atomic
-def tier_entries_save(entries, *, actor=None, keep=()):
+def tier_entries_save(entries, *, actor, keep=()):
     """Add or change named-list entries (rule C2); the key is client, tier and valid-from.
     The attributes in `keep` are left as stored on existing entries. Raises ValidationError
-    (the problems of the first bad entry) when any breaks a rule."""
+    (the problems of the first bad entry) when any breaks a rule. The check and the write hold
+    one lock, so two writers cannot both add overlapping entries (PostgreSQL's exclusion
+    constraint tier_entry_no_overlap stands behind it)."""
+    require(actor, "marketing.add_tierentry", "marketing.change_tierentry")
     entries = list(entries)
-    if not tier_entries_check(entries, actor=actor):
-        raise ValidationError(next(entry.problems for entry in entries if entry.problems))
+    with exclusive("tier-lists"):
+        if not tier_entries_check(entries, actor=actor):
+            raise ValidationError(next(entry.problems for entry in entries if entry.problems))
+        return _tier_entries_write(entries, actor=actor, keep=keep)
+
+
+def _tier_entries_write(entries, *, actor, keep):
     records = [
         {
             "client_id": entry.client.pk, "tier": entry.tier, "valid_from": entry.valid_from,
@@ -167,11 +243,11 @@ def tier_entries_save(entries, *, actor=None, keep=()):
     return bulk.upsert(
         TierEntry, records, key=("client_id", "tier", "valid_from"),
         fields=[name for name in ("owner_unit_id", "valid_to", "reason", "marketing_mode") if name not in keep],
-        defaults={"added_by": actor}, actor=actor,
+        defaults={"added_by": history_user(actor)}, actor=history_user(actor),
     ).counts
 
 
-def tier_entry_add(*, actor=None, **values):
+def tier_entry_add(*, actor, **values):
     """Put a client on a named list (the admin's and the pages' door). Raises ValidationError."""
     entry = TierEntryData(**values)
     tier_entries_save([entry], actor=actor)
@@ -179,8 +255,9 @@ def tier_entry_add(*, actor=None, **values):
 
 
 @transaction.atomic
-def tier_entry_end(*, entry, valid_to, actor=None):
+def tier_entry_end(*, entry, valid_to, actor):
     """End an entry on `valid_to` (inclusive): it stays on record, never deleted (rule C2)."""
+    require(actor, "marketing.change_tierentry")
     if not may_keep_list(actor, entry.owner_unit):
         raise ValidationError({"owner_unit": _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}})
     if valid_to < entry.valid_from:
@@ -188,7 +265,7 @@ def tier_entry_end(*, entry, valid_to, actor=None):
     if entry.valid_to is not None and entry.valid_to <= valid_to:
         return entry
     entry.valid_to = valid_to
-    entry._history_user = actor
+    entry._history_user = history_user(actor)
     entry.save(update_fields=["valid_to"])
     return entry
 
@@ -197,16 +274,18 @@ def tier_entry_end(*, entry, valid_to, actor=None):
 
 
 @transaction.atomic
-def responsible_override_set(*, client, department, reason, actor=None):
+def responsible_override_set(*, client, department, reason, actor):
     """Override the computed responsible department with a reason kept on record; an empty
     department goes back to the computed one."""
+    require(actor, "marketing.change_client")
+    require_reach(actor, client.account_unit)
     if department and department not in PROVINCE_MARKETING_DEPARTMENTS:
         raise ValidationError({"responsible_override": _("%(code)s is not a marketing department of the province.") % {"code": department}})
     if department and not reason.strip():
         raise ValidationError({"responsible_override_reason": _("An override needs its reason.")})
     client.responsible_override = department or ""
     client.responsible_override_reason = reason.strip() if department else ""
-    client._history_user = actor
+    client._history_user = history_user(actor)
     client.save(update_fields=["responsible_override", "responsible_override_reason"])
     return client
 
@@ -214,8 +293,8 @@ def responsible_override_set(*, client, department, reason, actor=None):
 # --- segment thresholds (rule C4) ------------------------------------------------------------
 
 
-def segment_thresholds_validate(*, private_min, high_min, mid_min, actor=None):
-    if actor is not None and not sees_whole_bank(actor):
+def segment_thresholds_validate(*, private_min, high_min, mid_min, actor):
+    if not reaches_whole_bank(actor):
         raise ValidationError(_("Segment thresholds hold for the whole province: the province keeps them."))
     problems = rules.thresholds_problems(private_min, high_min, mid_min)
     if problems:
@@ -223,12 +302,13 @@ def segment_thresholds_validate(*, private_min, high_min, mid_min, actor=None):
 
 
 @transaction.atomic
-def segment_thresholds_set(*, valid_from, private_min, high_min, mid_min, actor=None):
+def segment_thresholds_set(*, valid_from, private_min, high_min, mid_min, actor):
     """Thresholds in force from `valid_from` (a new row; the same date corrects that row)."""
+    require(actor, "marketing.add_segmentthresholds", "marketing.change_segmentthresholds")
     segment_thresholds_validate(private_min=private_min, high_min=high_min, mid_min=mid_min, actor=actor)
     row = SegmentThresholds.objects.filter(valid_from=valid_from).first() or SegmentThresholds(valid_from=valid_from)
     row.private_min, row.high_min, row.mid_min = private_min, high_min, mid_min
-    row._history_user = actor
+    row._history_user = history_user(actor)
     row.save()
     return row
 
@@ -237,11 +317,18 @@ def segment_thresholds_set(*, valid_from, private_min, high_min, mid_min, actor=
 
 
 @transaction.atomic
-def metrics_save(records, *, figures=ClientMetric.FIGURES):
+def metrics_save(records, *, actor, figures=ClientMetric.FIGURES):
     """Create or update monthly figures set-based. `records`: dicts of client_id, month and
     `figures` (the others are left as stored). No history: the files are the record, and there
-    are many."""
+    are many. The clients must be the actor's (a query per chunk of clients)."""
+    require(actor, "marketing.add_clientmetric", "marketing.change_clientmetric")
     records = list(records)
+    if reach(actor) != EVERYTHING:
+        client_ids = list({record["client_id"] for record in records})
+        for start in range(0, len(client_ids), bulk.BATCH_SIZE):
+            chunk = client_ids[start : start + bulk.BATCH_SIZE]
+            if within_reach(Client.objects.filter(pk__in=chunk), actor).count() != len(chunk):
+                raise PermissionDenied(_("Some of these clients bank outside your part of the bank."))
     months = {record["month"] for record in records}
     return bulk.upsert(
         ClientMetric, records, key=("client_id", "month"), fields=list(figures), history=False,
@@ -269,8 +356,12 @@ def accepting_unit(*, account_unit, level):
 
 
 @transaction.atomic
-def business_request_create(*, client, nature, is_credit, description, actor=None, on=None):
-    """Record a request and route it to the accepting level (rule C8)."""
+def business_request_create(*, client, nature, is_credit, description, actor, on=None):
+    """Record a request and route it to the accepting level (rule C8): anyone who may record
+    requests and sees the client (a customer manager on its team too)."""
+    require(actor, "marketing.add_businessrequest")
+    if actor is not SYSTEM and not scoped(Client.objects.filter(pk=client.pk), actor).exists():
+        raise PermissionDenied(_("%(client)s is not a client you serve.") % {"client": client})
     if nature not in RequestNature.values:
         raise ValidationError({"nature": _("%(value)s is not a request nature.") % {"value": nature}})
     tier = client_tier_on(client=client, on=on or timezone.localdate())
@@ -284,17 +375,22 @@ def business_request_create(*, client, nature, is_credit, description, actor=Non
     request = BusinessRequest(
         client=client, nature=nature, is_credit=is_credit, description=description, client_tier=tier,
         accepting_unit=accepting_unit(account_unit=client.account_unit, level=routing.level),
-        routing_reason=routing.reason, received_by=actor,
+        routing_reason=routing.reason, received_by=history_user(actor),
     )
-    request._history_user = actor
+    request._history_user = history_user(actor)
     request.save()
     return request
 
 
 def may_accept(actor, request):
-    """Who accepts a request (rule C8): the accepting unit's people and those above them, once."""
-    prefix = scope_prefix(actor)
-    return request.accepted_by_id is None and prefix is not None and request.accepting_unit.path.startswith(prefix)
+    """Who accepts a request (rule C8), once: the people of the accepting unit, or those given
+    the right to accept for the units of their subtree (marketing.accept_subtree_requests). A
+    province analyst who sees a Wuhu request does not accept it."""
+    if request.accepted_by_id is not None or actor is SYSTEM:
+        return False
+    if getattr(actor, "unit_id", None) == request.accepting_unit_id:
+        return True
+    return actor.has_perm("marketing.accept_subtree_requests") and reaches(actor, request.accepting_unit)
 
 
 @transaction.atomic
@@ -309,7 +405,7 @@ def business_request_accept(*, request, actor):
     if not may_accept(actor, locked):
         raise ValidationError(_("Only staff of the accepting unit may accept this request."))
     locked.accepted_by, locked.accepted_at = actor, timezone.now()
-    locked._history_user = actor
+    locked._history_user = history_user(actor)
     locked.save(update_fields=["accepted_by", "accepted_at"])
     request.accepted_by, request.accepted_at = locked.accepted_by, locked.accepted_at
     return request

@@ -173,6 +173,7 @@ def client_page(request, client, *, on, override_form=None, request_form=None):
         "chart": metrics_chart(metrics),
         "requests": requests,
         "can_override": can_override,
+        "can_record": user.has_perm("marketing.add_businessrequest"),
         "override_form": override_form,
         "request_form": request_form or BusinessRequestForm(),
     })

@@ -8,19 +8,8 @@ a Wuhu customer manager — the last must be refused what belongs to Hefei.
 
 import pytest
 
-from accounts import services
 from accounts.models import Position, UnitKind
-
-
-def make_unit(code, name, kind, parent=None, **extra):
-    return services.unit_create(code=code, name=name, kind=kind, parent=parent, **extra)
-
-
-def make_person(employee_no, name, unit, position=Position.OTHER, **extra):
-    services.employees_save([services.EmployeeData(employee_no=employee_no, name=name, unit=unit, position=position, **extra)])
-    from accounts.models import User
-
-    return User.objects.get(username=employee_no)
+from tests.helpers import make_person, make_unit
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from accounts.models import Department, Unit, UnitKind, User
 from imports.engine import ImportRejected, run_import
 from tests.imports.test_import_command import UNITS, run
 from tests.test_platform import make_admin
+from accounts.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -115,12 +116,12 @@ def test_createsuperuser_noinput_needs_only_username_and_password(tmp_path):
 
 def test_rule_O4_and_O2_breaches_are_reported(bank, hefei_person):
     assert [b.unit_code for b in selectors.leadership_group_breaches(within=bank["AH"])] == ["AH", "HF", "WH"]
-    services.leadership_member_set(unit=bank["HF"], member=hefei_person, role="LEADER")
+    services.leadership_member_set(unit=bank["HF"], member=hefei_person, role="LEADER", actor=SYSTEM)
     assert [b.unit_code for b in selectors.leadership_group_breaches(within=bank["AH"])] == ["AH", "WH"]
     [breach] = selectors.province_department_breaches(within=bank["AH"])
     assert breach.rule == "O2" and "CORP1" in str(breach.message)
     for code, name in rules.PROVINCE_MARKETING_DEPARTMENTS.items():
-        services.department_save(unit=bank["AH"], code=code, name=name)
+        services.department_save(unit=bank["AH"], code=code, name=name, actor=SYSTEM)
     assert selectors.province_department_breaches(within=bank["AH"]) == []
 
 
@@ -149,7 +150,7 @@ def test_admin_edit_of_a_post_gives_the_roles_of_the_new_post(client, bank, hefe
 def test_admin_keys_of_departments_and_seats_are_read_only_once_saved(login, province_analyst, bank):
     from tests.test_platform import make_admin
 
-    department, _ = services.department_save(unit=bank["HF"], code="CORP", name="公司业务部")
+    department, _ = services.department_save(unit=bank["HF"], code="CORP", name="公司业务部", actor=SYSTEM)
     client = login(make_admin(province_analyst))
     form = client.get(f"/admin/accounts/department/{department.pk}/change/").context["adminform"].form
     assert "code" not in form.fields and "unit" not in form.fields

@@ -12,23 +12,24 @@ import pytest
 
 from marketing import services
 from marketing.models import Client, ClientKind, ClientMetric, Tier
+from accounts.actors import SYSTEM
 
 D = datetime.date
 
 
 def add_clients(bank, *rows):
     services.clients_save([services.ClientData(account_unit=bank[unit], client_no=no, name=no, kind=kind, **flags)
-                           for no, kind, unit, flags in rows])
+                           for no, kind, unit, flags in rows], actor=SYSTEM)
     return {client.client_no: client for client in Client.objects.select_related("account_unit")}
 
 
 def list_entry(clients, bank, client_no, tier, owner, start, end=None, **extra):
     return services.tier_entry_add(client=clients[client_no], tier=tier, owner_unit=bank[owner],
-                                   valid_from=start, valid_to=end, reason="test", **extra)
+                                   valid_from=start, valid_to=end, reason="test", **extra, actor=SYSTEM)
 
 
 def month(client, when, **figures):
-    services.metrics_save([{"client_id": client.pk, "month": when, **{name: figures.get(name) for name in ClientMetric.FIGURES}}])
+    services.metrics_save([{"client_id": client.pk, "month": when, **{name: figures.get(name) for name in ClientMetric.FIGURES}}], actor=SYSTEM)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from marketing import services
 from marketing.models import BusinessRequest, Client, ClientKind, SegmentThresholds, Tier, TierEntry
+from accounts.actors import SYSTEM
 
 D = datetime.date
 CHANGELIST = "/admin/marketing/tierentry/"
@@ -32,11 +33,11 @@ def entries(bank):
         services.ClientData(client_no="HF2", name="合肥乙公司", kind=ClientKind.CORPORATE, account_unit=bank["HF01"]),
         services.ClientData(client_no="WH1", name="芜湖丙公司", kind=ClientKind.CORPORATE, account_unit=bank["WH0101"]),
         services.ClientData(client_no="HFI", name="合肥个人", kind=ClientKind.INDIVIDUAL, account_unit=bank["HF0101"]),
-    ])
+    ], actor=SYSTEM)
     clients = {client.client_no: client for client in Client.objects.select_related("account_unit")}
 
     def add(no, tier, owner, start, end=None):
-        return services.tier_entry_add(client=clients[no], tier=tier, owner_unit=bank[owner], valid_from=start, valid_to=end, reason="名单")
+        return services.tier_entry_add(client=clients[no], tier=tier, owner_unit=bank[owner], valid_from=start, valid_to=end, reason="名单", actor=SYSTEM)
 
     return {
         "clients": clients,
@@ -165,7 +166,7 @@ def test_ending_an_entry_that_starts_later_is_refused_with_a_message(login, prov
     future = services.tier_entry_add(
         client=entries["clients"]["HF2"], tier=Tier.PROVINCE, owner_unit=bank["AH"],
         valid_from=timezone.localdate() + datetime.timedelta(days=30), reason="明年",
-    )
+    actor=SYSTEM)
     response = login(make_tier_admin(province_analyst)).post(CHANGELIST, {"action": "end_today", "_selected_action": [future.pk]}, follow=True)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert TierEntry.objects.get(pk=future.pk).valid_to is None
@@ -238,8 +239,8 @@ def test_rule_C4_segment_thresholds_are_dated_rows_the_province_keeps(login, pro
 
 
 def test_business_requests_are_read_only_and_scoped_in_the_admin(login, wuhu_manager, entries):
-    hefei = services.business_request_create(client=entries["clients"]["HF1"], nature="DAILY", is_credit=False, description="合肥")
-    wuhu = services.business_request_create(client=entries["clients"]["WH1"], nature="DAILY", is_credit=False, description="芜湖")
+    hefei = services.business_request_create(client=entries["clients"]["HF1"], nature="DAILY", is_credit=False, description="合肥", actor=SYSTEM)
+    wuhu = services.business_request_create(client=entries["clients"]["WH1"], nature="DAILY", is_credit=False, description="芜湖", actor=SYSTEM)
     client = login(make_tier_admin(wuhu_manager))
     response = client.get("/admin/marketing/businessrequest/")
     assert [item.pk for item in response.context["cl"].result_list] == [wuhu.pk]
@@ -254,11 +255,11 @@ def test_tier_changelist_makes_a_bounded_number_of_queries(login, province_analy
     services.clients_save([
         services.ClientData(client_no=f"B{n:03d}", name=f"批量{n}", kind=ClientKind.CORPORATE, account_unit=bank["HF0101"])
         for n in range(60)
-    ])
+    ], actor=SYSTEM)
     services.tier_entries_save([
         services.TierEntryData(client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2022, 1, 1), reason="批量")
         for client in Client.objects.filter(client_no__startswith="B").select_related("account_unit")
-    ])
+    ], actor=SYSTEM)
     client = login(make_tier_admin(province_analyst))
     with django_assert_max_num_queries(20):
         assert client.get(CHANGELIST, {"on": "2023-01-01"}).status_code == 200

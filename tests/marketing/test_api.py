@@ -7,6 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.marketing.conftest import month
+from accounts.actors import SYSTEM
 
 D = datetime.date
 
@@ -74,7 +75,7 @@ def test_tiers_answer_a_city_list_with_derived_entries(registry, province_analys
 def test_tiers_of_the_province_for_a_wuhu_person_hold_only_wuhu_clients(registry, wuhu_manager, bank):
     from marketing import services
 
-    services.tier_entry_add(client=registry["C2"], tier="PROVINCE", owner_unit=bank["AH"], valid_from=D(2010, 1, 1), reason="x")
+    services.tier_entry_add(client=registry["C2"], tier="PROVINCE", owner_unit=bank["AH"], valid_from=D(2010, 1, 1), reason="x", actor=SYSTEM)
     client = api_as(wuhu_manager)
     rows = client.get("/api/v1/tiers/", {"unit": "AH", "on": "2010-06-30"}).json()["results"]
     assert [row["client_no"] for row in rows] == ["C2"]

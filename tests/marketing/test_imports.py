@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from imports.engine import ImportRejected, run_import
 from marketing import selectors, services
 from marketing.models import Client, ClientKind, ClientMetric, TierEntry
+from accounts.actors import SYSTEM
+from tests.helpers import grant
 
 D = datetime.date
 
@@ -36,7 +38,7 @@ I1,2010-06,51000,,,,1250000.10,
 """
 
 
-def load(kind, text, *, actor=None, dry_run=False, name="x.csv"):
+def load(kind, text, *, actor=SYSTEM, dry_run=False, name="x.csv"):
     content = text.encode() if isinstance(text, str) else text
     return run_import(kind, content, name, actor=actor, dry_run=dry_run)
 
@@ -123,6 +125,7 @@ def test_clients_bad_cells_are_named(bank):
 
 
 def test_rule_O5_a_wuhu_actor_cannot_import_clients_into_a_hefei_unit(bank, wuhu_manager):
+    wuhu_manager = grant(wuhu_manager, "marketing.add_client", "marketing.change_client")
     report = refused("clients", "client_no,name,kind,account_unit_code\nC9,某公司,CORPORATE,HF01\n", actor=wuhu_manager)
     assert "row 2, column account_unit_code:" in report
     assert not Client.objects.exists()
@@ -246,6 +249,7 @@ def test_rule_O5_a_wuhu_actor_cannot_list_hefei_clients(clients, wuhu_manager):
 
 
 def test_rule_C2_a_city_branch_keeps_its_own_list_but_not_the_province_list(clients, hefei_person):
+    hefei_person = grant(hefei_person, "marketing.add_tierentry", "marketing.change_tierentry")
     load("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nC1,CITY,HF,2010-01-01,x\n", actor=hefei_person)
     assert TierEntry.objects.get().added_by == hefei_person
     report = refused("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nG1,PROVINCE,AH,2010-01-01,x\n", actor=hefei_person)
@@ -329,7 +333,7 @@ def test_metrics_import_of_thousands_of_rows_runs_in_a_bounded_number_of_queries
     services.clients_save([
         services.ClientData(client_no=f"I{n:05d}", name="客户", kind=ClientKind.INDIVIDUAL, account_unit=bank["HF0101"])
         for n in range(count)
-    ])
+    ], actor=SYSTEM)
     text = "client_no,month,aum\n" + "".join(f"I{n:05d},2010-05,{n}.50\n" for n in range(count))
     # Far below one query per row: a lookup and a fetch per 2,000 numbers, and bulk INSERTs,
     # which SQLite cuts at 999 parameters (~120 rows of 8 columns) where PostgreSQL needs 2.

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from marketing import services
 from marketing.models import BusinessRequest, Client, ClientKind, ClientMetric, Tier
+from accounts.actors import SYSTEM
 
 D = datetime.date
 LISTED_SINCE = D(2020, 1, 1)
@@ -23,16 +24,16 @@ def save_clients(bank, *rows):
     services.clients_save([
         services.ClientData(client_no=no, name=name, kind=kind, account_unit=bank[unit], **extra)
         for no, name, kind, unit, extra in rows
-    ])
+    ], actor=SYSTEM)
     return {client.client_no: client for client in Client.objects.select_related("account_unit")}
 
 
 def save_month(client, month, **figures):
-    services.metrics_save([{"client_id": client.pk, "month": month, **{name: figures.get(name) for name in ClientMetric.FIGURES}}])
+    services.metrics_save([{"client_id": client.pk, "month": month, **{name: figures.get(name) for name in ClientMetric.FIGURES}}], actor=SYSTEM)
 
 
 def put_on_list(client, tier, owner, start=LISTED_SINCE, end=None):
-    return services.tier_entry_add(client=client, tier=tier, owner_unit=owner, valid_from=start, valid_to=end, reason="测试")
+    return services.tier_entry_add(client=client, tier=tier, owner_unit=owner, valid_from=start, valid_to=end, reason="测试", actor=SYSTEM)
 
 
 @pytest.fixture
@@ -227,7 +228,7 @@ def test_client_page_makes_a_bounded_number_of_queries(login, province_analyst, 
         save_month(hf001, D(year, 6, 1), deposits_avg=Decimal(year))
     save_clients(bank, *[(f"S{n:03d}", f"子公司{n}", ClientKind.CORPORATE, "HF0101", {"group_parent_no": "HF001"}) for n in range(30)])
     for n in range(5):
-        services.business_request_create(client=hf001, nature="DAILY", is_credit=False, description=f"日常{n}")
+        services.business_request_create(client=hf001, nature="DAILY", is_credit=False, description=f"日常{n}", actor=SYSTEM)
     client = login(grant(province_analyst, "change_client"))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("client-detail", args=["HF001"])).status_code == 200
@@ -310,9 +311,9 @@ def test_a_request_without_a_description_is_reshown_with_the_error(login, hefei_
 
 
 def test_request_list_is_scoped_and_shows_where_and_why(login, wuhu_manager, hefei_person, clients):
-    major = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="合肥竞争")
-    daily = services.business_request_create(client=clients["HF001"], nature="DAILY", is_credit=False, description="合肥日常")
-    services.business_request_create(client=clients["WH001"], nature="DAILY", is_credit=False, description="芜湖")
+    major = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="合肥竞争", actor=SYSTEM)
+    daily = services.business_request_create(client=clients["HF001"], nature="DAILY", is_credit=False, description="合肥日常", actor=SYSTEM)
+    services.business_request_create(client=clients["WH001"], nature="DAILY", is_credit=False, description="芜湖", actor=SYSTEM)
     response = login(wuhu_manager).get(reverse("request-list"))
     assert [item.client.client_no for item in response.context["page"].object_list] == ["WH001"]
     assert "合肥钢铁集团" not in response.content.decode()
@@ -325,7 +326,7 @@ def test_request_list_is_scoped_and_shows_where_and_why(login, wuhu_manager, hef
 
 
 def test_people_of_the_accepting_unit_accept_a_request(login, province_analyst, clients):
-    request = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求")
+    request = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求", actor=SYSTEM)
     client = login(province_analyst)
     listing = client.get(reverse("request-list"))
     assert listing.context["page"].object_list[0].can_accept
@@ -336,7 +337,7 @@ def test_people_of_the_accepting_unit_accept_a_request(login, province_analyst, 
 
 
 def test_someone_else_is_refused_acceptance_with_a_message(login, hefei_manager, clients):
-    request = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求")
+    request = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求", actor=SYSTEM)
     client = login(hefei_manager)
     assert not client.get(reverse("request-list")).context["page"].object_list[0].can_accept
     response = client.post(reverse("request-accept", args=[request.pk]), follow=True)
@@ -346,13 +347,13 @@ def test_someone_else_is_refused_acceptance_with_a_message(login, hefei_manager,
 
 
 def test_a_request_of_another_city_cannot_be_accepted(login, wuhu_manager, clients):
-    request = services.business_request_create(client=clients["HF001"], nature="DAILY", is_credit=False, description="x")
+    request = services.business_request_create(client=clients["HF001"], nature="DAILY", is_credit=False, description="x", actor=SYSTEM)
     assert login(wuhu_manager).post(reverse("request-accept", args=[request.pk])).status_code == 404
 
 
 def test_request_list_makes_a_bounded_number_of_queries(login, province_analyst, clients, django_assert_max_num_queries):
     for n in range(60):
-        services.business_request_create(client=clients["HF001" if n % 2 else "WH001"], nature="DAILY", is_credit=False, description=f"{n}")
+        services.business_request_create(client=clients["HF001" if n % 2 else "WH001"], nature="DAILY", is_credit=False, description=f"{n}", actor=SYSTEM)
     client = login(province_analyst)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("request-list")).status_code == 200

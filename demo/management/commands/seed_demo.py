@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.test.utils import override_settings
 
+from accounts.actors import SYSTEM
 from accounts import services
 from accounts.models import Department, LeadershipMember, Unit, User
 from demo import clients as demo_clients
@@ -90,7 +91,7 @@ class Command(BaseCommand):
 
     def load(self, kind, content):
         try:
-            report = run_import(kind, content, f"demo-{kind}.csv", actor=None)
+            report = run_import(kind, content, f"demo-{kind}.csv", actor=SYSTEM)
         except ImportRejected as exc:
             shown = "\n".join(str(error) for error in exc.errors[:SHOWN_ERRORS])
             raise CommandError(f"the demo {kind} were rejected ({len(exc.errors)} errors):\n{shown}") from None
@@ -101,7 +102,7 @@ class Command(BaseCommand):
         units = {unit.code: unit for unit in Unit.objects.filter(code__in={code for code, _, _ in seats})}
         members = {user.username: user for user in User.objects.filter(username__in=[no for _, no, _ in seats])}
         for unit_code, employee_no, role in seats:
-            services.leadership_member_set(unit=units[unit_code], member=members[employee_no], role=role)
+            services.leadership_member_set(unit=units[unit_code], member=members[employee_no], role=role, actor=SYSTEM)
 
     def demo_logins(self, logins):
         """Give the demo people a known password; answers the rows of the logins table.
