@@ -222,15 +222,16 @@ def test_rule_C1_results_stay_at_the_account_branch_scoping(registry, wuhu_manag
     ("C4", RequestNature.DAILY, True, False, "HF"),  # credit at a sub-branch without authority → up
     ("C4", RequestNature.DAILY, True, True, "HF01"),
 ])
-def test_rule_C8_requests_are_routed_efficiency_first(registry, bank, client_no, nature, is_credit, authority, accepted_at):
+def test_rule_C8_requests_are_routed_efficiency_first(registry, bank, province_analyst, client_no, nature, is_credit, authority, accepted_at):
+    province_analyst = grant(province_analyst, "marketing.add_businessrequest")
     sub_branch = bank["HF01"]
     sub_branch.credit_authority = authority
     sub_branch.save()
     request = services.business_request_create(
-        client=registry[client_no], nature=nature, is_credit=is_credit, description="x", actor=SYSTEM, on=D(2010, 6, 30),
+        client=registry[client_no], nature=nature, is_credit=is_credit, description="x", actor=province_analyst, on=D(2010, 6, 30),
     )
     assert request.accepting_unit.code == accepted_at
-    assert request.routing_reason and request.received_by == hefei_person
+    assert request.routing_reason and request.received_by == province_analyst
 
 
 def test_rule_C8_only_the_accepting_unit_accepts(registry, bank, hefei_manager, hefei_person):
