@@ -64,7 +64,7 @@ def unknown_client(number):
     return _("No client has the number %(no)s.") % {"no": number}
 
 
-def group_links(clients, *, actor):
+def _group_links(clients, *, actor):
     """client_no → group parent's client_no of every client of the batch, the batch's word before
     the database's, followed upwards to the group heads (a query per level; groups are shallow).
     Only clients in the actor's reach are followed: a parent outside it reads as no client."""
@@ -86,7 +86,7 @@ def clients_check(clients, *, actor):
     numbers = [data.client_no for data in clients]
     stored = set(by_client_no(Client.objects.values_list("client_no", flat=True), numbers))
     mine = set(by_client_no(within_reach(Client.objects.values_list("client_no", flat=True), actor), numbers))
-    links = group_links(clients, actor=actor)
+    links = _group_links(clients, actor=actor)
     for data in clients:
         number, parent = data.client_no, data.group_parent_no
         if number in stored and number not in mine:
@@ -386,7 +386,7 @@ def may_accept(actor, request):
     """Who accepts a request (rule C8), once: the people of the accepting unit, or those given
     the right to accept for the units of their subtree (marketing.accept_subtree_requests). A
     province analyst who sees a Wuhu request does not accept it."""
-    if request.accepted_by_id is not None or actor is SYSTEM:
+    if reach(actor) is None or request.accepted_by_id is not None or actor is SYSTEM:
         return False
     if getattr(actor, "unit_id", None) == request.accepting_unit_id:
         return True
