@@ -127,3 +127,92 @@ def test_the_system_actor_reaches_everything(world):
     CALLS["clients_save"](world, SYSTEM)
     client = Client.objects.get(client_no="NEWC")
     assert client.history.latest().history_user is None  # recorded as the system, not a person
+
+
+# --- what the probe of issue 6 found ------------------------------------------------------------
+
+
+def test_rule_C8_a_province_analyst_viewing_a_wuhu_request_gets_no_accept_button(login, world, province_analyst):
+    wuhu_request = marketing_services.business_request_create(
+        client=world["registry"]["C2"], nature=RequestNature.DAILY, is_credit=False, description="芜湖", actor=SYSTEM)
+    assert wuhu_request.accepting_unit.code == "WH01"
+    response = login(province_analyst).get("/clients/requests/")
+    shown = {item.pk: item.can_accept for item in response.context["page"].object_list}
+    assert shown[wuhu_request.pk] is False
+    with pytest.raises(ValidationError):
+        marketing_services.business_request_accept(request=wuhu_request, actor=province_analyst)
+    wuhu_request.refresh_from_db()
+    assert wuhu_request.accepted_by is None
+
+
+def test_rule_O5_a_group_parent_outside_the_actors_reach_reads_as_no_such_client(world, wuhu_manager):
+    from imports.engine import ImportRejected, run_import
+    from tests.helpers import grant
+
+    wuhu_manager = grant(wuhu_manager, "marketing.add_client", "marketing.change_client")
+    with pytest.raises(ImportRejected) as rejected:
+        run_import("clients", "client_no,name,kind,account_unit_code,group_parent_no\nW9,芜湖子公司,CORPORATE,WH0101,C1\n".encode(),
+                   "c.csv", actor=wuhu_manager)
+    report = str(rejected.value)
+    assert report.startswith("row 2, column group_parent_no:") and "C1" in report
+    assert "合肥" not in report and not Client.objects.filter(client_no="W9").exists()
+
+
+def test_rule_O5_a_stored_parent_outside_reach_stays_when_a_branch_saves_its_client(world, wuhu_manager):
+    from tests.helpers import grant
+
+    registry = world["registry"]
+    marketing_services.clients_save([marketing_services.ClientData(
+        client_no="C2", name="C2", kind="CORPORATE", account_unit=world["bank"]["WH0101"], group_parent_no="C1")], actor=SYSTEM)
+    wuhu_manager = grant(wuhu_manager, "marketing.add_client", "marketing.change_client")
+    marketing_services.clients_save([marketing_services.ClientData(
+        client_no="C2", name="C2 改名", kind="CORPORATE", account_unit=world["bank"]["WH0101"])], actor=wuhu_manager)
+    assert Client.objects.get(client_no="C2").group_parent_id == registry["C1"].pk
+
+
+def test_a_branch_administrator_cannot_reset_a_superusers_password(login, world, hefei_person):
+    superuser = make_person("H0900", "超级管理员", world["bank"]["HF0101"])
+    superuser.is_superuser = superuser.is_staff = True
+    superuser.save()
+    hefei_admin = make_staff(hefei_person, "accounts")
+    client = login(hefei_admin)
+    page = f"/admin/accounts/user/{superuser.pk}/password/"
+    assert client.get(page).status_code == 403
+    response = client.post(page, {"password1": "Taken-over-2026", "password2": "Taken-over-2026"})
+    assert response.status_code == 403
+    superuser.refresh_from_db()
+    assert not superuser.check_password("Taken-over-2026")
+    # The account is shown, not changed.
+    change = client.post(f"/admin/accounts/user/{superuser.pk}/change/", {"username": "H0900", "name": "被改"})
+    assert change.status_code == 403 and User.objects.get(pk=superuser.pk).name == "超级管理员"
+
+
+def test_a_branch_administrator_resets_a_password_of_their_subtree_through_the_service(login, world, hefei_person):
+    hefei_admin = make_staff(hefei_person, "accounts")
+    manager = person("H0101")
+    response = login(hefei_admin).post(
+        f"/admin/accounts/user/{manager.pk}/password/", {"password1": "New-secret-2026", "password2": "New-secret-2026"})
+    assert response.status_code == 302
+    manager.refresh_from_db()
+    assert manager.check_password("New-secret-2026") and manager.history.latest().history_user == hefei_admin
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rule_C2_overlapping_entries_cannot_both_be_stored(bank):
+    """The lock is the portable path; on PostgreSQL an exclusion constraint stands behind it, so
+    even a writer that skips the service cannot store two overlapping entries of one list."""
+    from django.db import IntegrityError, connection, transaction
+
+    marketing_services.clients_save([marketing_services.ClientData(
+        client_no="X1", name="X1", kind="CORPORATE", account_unit=bank["HF0101"])], actor=SYSTEM)
+    client = Client.objects.get(client_no="X1")
+    TierEntry.objects.create(client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2020, 1, 1), reason="a")
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError), transaction.atomic():
+            TierEntry.objects.create(client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b")
+    else:  # SQLite: every transaction takes the write lock first, so check-and-write cannot interleave
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    with pytest.raises(ValidationError):
+        marketing_services.tier_entry_add(
+            client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b", actor=SYSTEM)
+    assert TierEntry.objects.filter(client=client).count() == 1
