@@ -9,6 +9,7 @@ from django.test import Client  # noqa: E402
 from accounts.models import User  # noqa: E402
 from demo import clients as demo_clients  # noqa: E402
 from demo import org as demo  # noqa: E402
+from accounts.actors import SYSTEM  # noqa: E402
 from imports.engine import run_import  # noqa: E402
 
 
@@ -16,12 +17,12 @@ def main():
     fresh_database()
     bank = demo.build_bank("full")
     for kind in ("units", "departments", "employees"):
-        run_import(kind, bank.csv(kind), f"{kind}.csv", actor=None)
+        run_import(kind, bank.csv(kind), f"{kind}.csv", actor=SYSTEM)
     book = demo_clients.build_clients(bank, "full")
     for kind in ("clients", "tiers", "metrics"):
         content = book.csv(kind)
-        timed(f"import {kind} (new)", lambda kind=kind, content=content: run_import(kind, content, "f.csv", actor=None))
-    timed("import metrics again (unchanged)", lambda: run_import("metrics", book.csv("metrics"), "f.csv", actor=None))
+        timed(f"import {kind} (new)", lambda kind=kind, content=content: run_import(kind, content, "f.csv", actor=SYSTEM))
+    timed("import metrics again (unchanged)", lambda: run_import("metrics", book.csv("metrics"), "f.csv", actor=SYSTEM))
 
     client = Client()
     client.force_login(User.objects.filter(unit__depth=1).first())

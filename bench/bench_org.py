@@ -12,6 +12,7 @@ from common import fresh_database, timed  # sets Django up first, so the imports
 from django.test import Client  # noqa: E402
 from demo import org as demo  # noqa: E402
 from accounts.models import User  # noqa: E402
+from accounts.actors import SYSTEM  # noqa: E402
 from imports.engine import run_import  # noqa: E402
 
 
@@ -35,11 +36,11 @@ def main():
     fresh_database()
     bank = demo.build_bank("full")
     for kind in ("units", "departments", "employees"):
-        timed(f"import demo {kind}", lambda kind=kind: run_import(kind, bank.csv(kind), f"{kind}.csv", actor=None))
+        timed(f"import demo {kind}", lambda kind=kind: run_import(kind, bank.csv(kind), f"{kind}.csv", actor=SYSTEM))
     content, count = employees_file(bank, copies)
-    timed(f"import {count} more employees (new)", lambda: run_import("employees", content, "e.csv", actor=None))
-    timed(f"import {count} employees again (unchanged)", lambda: run_import("employees", content, "e.csv", actor=None))
-    timed(f"dry run of {count} employees", lambda: run_import("employees", content, "e.csv", actor=None, dry_run=True))
+    timed(f"import {count} more employees (new)", lambda: run_import("employees", content, "e.csv", actor=SYSTEM))
+    timed(f"import {count} employees again (unchanged)", lambda: run_import("employees", content, "e.csv", actor=SYSTEM))
+    timed(f"dry run of {count} employees", lambda: run_import("employees", content, "e.csv", actor=SYSTEM, dry_run=True))
 
     client = Client()
     analyst = User.objects.filter(unit__depth=1).first()
