@@ -6,12 +6,13 @@ from django.utils.translation import gettext as _
 from bankops.bulk import CREATED, Counts
 from imports import parsers
 from imports.engine import Column, Importer, register
+from imports.exports import import_boolean, import_date
 
-from . import rules, services
+from . import rules, selectors, services
 from .rules import leads_back
 from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
 from .actors import reach, within_reach
-from .scoping import EVERYTHING
+from .scoping import EVERYTHING, scoped
 
 
 def units_by_code(codes, actor):
@@ -118,6 +119,14 @@ class UnitImporter(Importer):
                 failed.add(row["code"])
         return counts
 
+    @classmethod
+    def export_rows(cls, actor):
+        """The units `actor` may see, parents first, as this KIND's rows: one streamed query."""
+        units = selectors.with_parent_code(scoped(Unit.objects.all(), actor)).order_by("path")
+        fields = ("code", "name", "kind", "parent_code", "city_area", "credit_authority")
+        for code, name, kind, parent_code, city_area, credit_authority in units.values_list(*fields).iterator():
+            yield [code, name, kind, parent_code, import_boolean(city_area), import_boolean(credit_authority)]
+
 
 @register
 class DepartmentImporter(Importer):
@@ -182,6 +191,12 @@ class DepartmentImporter(Importer):
                 self.service_errors(row, exc)
         return counts
 
+    @classmethod
+    def export_rows(cls, actor):
+        """The departments `actor` may see, as this KIND's rows: one streamed query."""
+        departments = scoped(Department.objects.all(), actor).order_by("unit__path", "code")
+        yield from (list(row) for row in departments.values_list("unit__code", "code", "name", "parent__code").iterator())
+
 
 @register
 class EmployeeImporter(Importer):
@@ -245,3 +260,20 @@ class EmployeeImporter(Importer):
         ]
         keep = self.kept_attributes({"department_code": "department_id"})
         return services.employees_save(employees, actor=actor, keep=keep)
+
+    @classmethod
+    def export_rows(cls, actor):
+        """The people `actor` may see, as this KIND's rows (choice codes, 1/0, YYYY-MM-DD, an
+        empty cell for none): one streamed query."""
+        fields = (
+            "username", "name", "unit__code", "position", "department__code", "manager_kind", "grade",
+            "credit_manager", "vip_area", "birth_date", "education", "title_level", "hired_on",
+        )
+        people = scoped(selectors.employees(), actor).order_by("unit__path", "username").values_list(*fields)
+        for (number, name, unit_code, position, department_code, manager_kind, grade, credit_manager, vip_area,
+             birth_date, education, title_level, hired_on) in people.iterator():
+            yield [
+                number, name, unit_code, position, department_code, manager_kind or None, grade or None,
+                import_boolean(credit_manager), import_boolean(vip_area), import_date(birth_date),
+                education or None, title_level or None, import_date(hired_on),
+            ]

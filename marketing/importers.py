@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from accounts.actors import within_reach
 from accounts.importers import units_by_code
 from accounts.models import Unit
+from accounts.scoping import scoped
 from imports import parsers
 from imports.engine import Column, Importer, register
+from imports.exports import import_boolean, import_date, import_money, import_month
 
 from . import services
 from .models import LISTED_TIERS, Client, ClientKind, ClientMetric, TierEntry
@@ -67,6 +69,20 @@ class ClientImporter(Importer):
         keep = self.kept_attributes({"group_parent_no": "group_parent_id"})
         return services.clients_save([data for _row, data in self.clients], actor=actor, keep=keep)
 
+    @classmethod
+    def export_rows(cls, actor):
+        """The clients `actor` may see, as this KIND's rows: one streamed query. A group parent
+        is the client's own attribute and keeps its number, wherever the parent banks."""
+        fields = (
+            "client_no", "name", "kind", "account_unit__code", "industry", "has_loan", "real_estate", "institution",
+            "import_export", "sme_chain", "group_parent__client_no", "potential",
+        )
+        clients = scoped(Client.objects.all(), actor).order_by("client_no").values_list(*fields)
+        for (number, name, kind, unit_code, industry, has_loan, real_estate, institution, import_export, sme_chain,
+             parent_no, potential) in clients.iterator():
+            flags = (has_loan, real_estate, institution, import_export, sme_chain)
+            yield [number, name, kind, unit_code, industry or None, *map(import_boolean, flags), parent_no, import_boolean(potential)]
+
 
 MARKETING_MODES = choices_of(value for value, _label in TierEntry._meta.get_field("marketing_mode").choices)
 
@@ -117,6 +133,16 @@ class TierImporter(Importer):
         keep = () if "marketing_mode" in self.present else ("marketing_mode",)
         return services.tier_entries_save([entry for _row, entry in self.entries], actor=actor, keep=keep)
 
+    @classmethod
+    def export_rows(cls, actor):
+        """Every entry, ended ones too, of the clients `actor` may see, as this KIND's rows
+        (with the added marketing_mode column): one streamed query. The derived city entries
+        of rule C3 are not stored and not exported: re-importing would store them."""
+        fields = ("client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "reason", "marketing_mode")
+        entries = scoped(TierEntry.objects.all(), actor).order_by("client__client_no", "tier", "valid_from").values_list(*fields)
+        for number, tier, owner_code, valid_from, valid_to, reason, marketing_mode in entries.iterator():
+            yield [number, tier, owner_code, import_date(valid_from), import_date(valid_to), reason, marketing_mode or None]
+
 
 @register
 class MetricImporter(Importer):
@@ -151,3 +177,12 @@ class MetricImporter(Importer):
              for row in rows),
             figures=figures,
         )
+
+    @classmethod
+    def export_rows(cls, actor):
+        """The months of the clients `actor` may see, as this KIND's rows (YYYY-MM, yuan with
+        2 decimals, an empty cell for a figure not given): one streamed query."""
+        fields = ("client__client_no", "month", *ClientMetric.FIGURES)
+        metrics = scoped(ClientMetric.objects.all(), actor).order_by("client__client_no", "month").values_list(*fields)
+        for number, month, *figures in metrics.iterator():
+            yield [number, import_month(month), *map(import_money, figures)]
