@@ -5,12 +5,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 
-from imports.exports import table_response
+from imports.exports import EXPORT_FORMATS, label_of, report_filename, table_response, yes_no
 
 from . import selectors
 from .filters import EmployeeFilter
-from .models import Position
+from .models import Education, Grade, ManagerKind, Position, TitleLevel
 
 PAGE_SIZE = 50
 HISTORY_SIZE = 50
@@ -69,19 +70,34 @@ def unit_tree(request, code=None):
     })
 
 
-EMPLOYEE_COLUMNS = [
-    "employee_no", "name", "unit_code", "position", "department_code", "manager_kind", "grade",
-    "credit_manager", "vip_area", "birth_date", "education", "title_level", "hired_on",
+# The people list as a report (the `employees` import file is imports.exports.kind_export).
+EMPLOYEE_REPORT_COLUMNS = [
+    pgettext_lazy("export column", "Employee no."), pgettext_lazy("export column", "Name"),
+    pgettext_lazy("export column", "Unit code"), pgettext_lazy("export column", "Unit"),
+    pgettext_lazy("export column", "Department code"), pgettext_lazy("export column", "Department"),
+    pgettext_lazy("export column", "Position"), pgettext_lazy("export column", "Manager kind"),
+    pgettext_lazy("export column", "Grade"), pgettext_lazy("export column", "Credit manager"),
+    pgettext_lazy("export column", "VIP exclusive area"), pgettext_lazy("export column", "Birth date"),
+    pgettext_lazy("export column", "Education"), pgettext_lazy("export column", "Professional title"),
+    pgettext_lazy("export column", "Hired on"),
 ]
+EMPLOYEE_REPORT_FIELDS = (
+    "username", "name", "unit__code", "unit__name", "department__code", "department__name", "position", "manager_kind",
+    "grade", "credit_manager", "vip_area", "birth_date", "education", "title_level", "hired_on",
+)
 
 
-def employee_export_row(person):
-    return [
-        person.username, person.name, person.unit.code if person.unit else "", person.position,
-        person.department.code if person.department else "", person.manager_kind, person.grade,
-        int(person.credit_manager), int(person.vip_area), person.birth_date, person.education,
-        person.title_level, person.hired_on,
-    ]
+def employee_report_rows(people):
+    """The people as the report shows them: names beside codes, labels, 是/否; one streamed query."""
+    position, manager_kind, grade = label_of(Position), label_of(ManagerKind), label_of(Grade)
+    education, title_level = label_of(Education), label_of(TitleLevel)
+    for (number, name, unit_code, unit_name, department_code, department_name, post, kind, level, credit_manager,
+         vip_area, birth_date, schooling, title, hired_on) in people.values_list(*EMPLOYEE_REPORT_FIELDS).iterator():
+        yield [
+            number, name, unit_code, unit_name, department_code, department_name, position(post), manager_kind(kind),
+            grade(level), yes_no(credit_manager), yes_no(vip_area), birth_date, education(schooling), title_level(title),
+            hired_on,
+        ]
 
 
 @login_required
@@ -89,8 +105,9 @@ def employee_list(request):
     filterset = EmployeeFilter(request.GET, queryset=selectors.employee_list(user=request.user), request=request)
     people = filterset.qs
     export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
-        return table_response("employees", EMPLOYEE_COLUMNS, (employee_export_row(p) for p in people.iterator()), export)
+    if export in EXPORT_FORMATS:
+        filename = report_filename(pgettext("export file", "people"))
+        return table_response(filename, EMPLOYEE_REPORT_COLUMNS, employee_report_rows(people), export)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

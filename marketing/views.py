@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,22 +15,24 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
-from imports.exports import table_response
+from accounts.scoping import scoped
+from imports.exports import EXPORT_FORMATS, label_of, report_filename, table_response, yes_no
 
 from . import selectors, services
 from .filters import BusinessRequestFilter, ClientFilter
 from .forms import BusinessRequestForm, OnForm, ResponsibleOverrideForm
-from .models import ClientKind, ClientMetric, Segment, Tier
+from .models import Client, ClientKind, ClientMetric, RequestNature, Segment, Tier
 
 PAGE_SIZE = 50
 LIST_PAGE_SIZE = 100
 CLIENT_REQUESTS_SHOWN = 10
-EXPORT_FORMATS = ("csv", "xlsx")
 
-# Pages may show money in 万元 (SPEC.md); storage and exports stay in yuan.
+# Pages may show money in 万元 (SPEC.md), and so do their reports, under a header that says so;
+# storage and the files of the import KINDs stay in yuan.
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")
 
@@ -46,6 +48,11 @@ def department_label(code):
         return ""
     name = PROVINCE_MARKETING_DEPARTMENTS.get(code)
     return f"{name} ({code})" if name else code
+
+
+def department_name(code):
+    """The name of a department of rules C5/C6 (rule O2), for a report's column beside its code."""
+    return PROVINCE_MARKETING_DEPARTMENTS.get(code, code or "")
 
 
 def present(client):
@@ -83,20 +90,55 @@ def query_without_page(request):
 
 # --- the client list -----------------------------------------------------------------------
 
-# The `clients` import columns (INTERFACES.md), so an export round-trips, then the standing.
-CLIENT_COLUMNS = [
-    "client_no", "name", "kind", "account_unit_code", "industry", "has_loan", "real_estate", "institution",
-    "import_export", "sme_chain", "group_parent_no", "potential", "tier", "segment", "responsible_department",
+# The client list as a report: what the page shows, names beside codes, the flags as 是/否 and the
+# figures in 万元. The `clients` import file is imports.exports.kind_export.
+CLIENT_REPORT_COLUMNS = [
+    pgettext_lazy("export column", "Client no."), pgettext_lazy("export column", "Client name"),
+    pgettext_lazy("export column", "Client kind"), pgettext_lazy("export column", "Account branch code"),
+    pgettext_lazy("export column", "Account branch"), pgettext_lazy("export column", "Industry"),
+    pgettext_lazy("export column", "Has loans"), pgettext_lazy("export column", "Real estate"),
+    pgettext_lazy("export column", "Institution or interbank"), pgettext_lazy("export column", "Import/export"),
+    pgettext_lazy("export column", "SME in a supply chain, cluster or market"),
+    pgettext_lazy("export column", "Growth potential"), pgettext_lazy("export column", "Group parent no."),
+    pgettext_lazy("export column", "Group parent"), pgettext_lazy("export column", "Tier"),
+    pgettext_lazy("export column", "Segment"), pgettext_lazy("export column", "Responsible department code"),
+    pgettext_lazy("export column", "Responsible department"),
+    pgettext_lazy("export column", "Deposit department code"), pgettext_lazy("export column", "Deposit department"),
+    pgettext_lazy("export column", "AUM (10k yuan)"),
+    pgettext_lazy("export column", "Annual contribution (10k yuan)"),
+    pgettext_lazy("export column", "Daily-average deposits (10k yuan)"),
 ]
-CLIENT_EXPORT_FIELDS = [
-    "client_no", "name", "kind", "account_unit__code", "industry", "has_loan", "real_estate", "institution",
-    "import_export", "sme_chain", "group_parent__client_no", "potential", "tier", "segment", "responsible_department",
-]
+CLIENT_FLAGS = ("has_loan", "real_estate", "institution", "import_export", "sme_chain", "potential")
+CLIENT_REPORT_FIELDS = (
+    "client_no", "name", "kind", "account_unit__code", "account_unit__name", "industry", *CLIENT_FLAGS,
+    "visible_parent_no", "visible_parent_name", "tier", "segment", "responsible_department", "deposit_department",
+    "aum", "annual_contribution", "deposits_avg",
+)
 
 
-def client_export_rows(clients):
-    for row in clients.values_list(*CLIENT_EXPORT_FIELDS).iterator():
-        yield [int(value) if isinstance(value, bool) else value for value in row]
+def client_report_rows(clients, user):
+    """The clients of the list as its report shows them: one streamed query. A group parent the
+    person may not see reads as the client page says it (rule O5): no number, no name."""
+    parents = scoped(Client.objects.filter(pk=OuterRef("group_parent_id")), user)
+    clients = clients.annotate(
+        visible_parent_no=Subquery(parents.values("client_no")[:1]),
+        visible_parent_name=Subquery(parents.values("name")[:1]),
+    )
+    kind_label, tier_label, segment_label = label_of(ClientKind), label_of(Tier), label_of(Segment)
+    hidden_parent = _("a client outside your part of the bank")
+    for row in clients.values("group_parent_id", *CLIENT_REPORT_FIELDS).iterator():
+        parent_name = row["visible_parent_name"] if row["visible_parent_no"] else None
+        if row["group_parent_id"] and not row["visible_parent_no"]:
+            parent_name = hidden_parent
+        yield [
+            row["client_no"], row["name"], kind_label(row["kind"]), row["account_unit__code"], row["account_unit__name"],
+            row["industry"], *(yes_no(row[flag]) for flag in CLIENT_FLAGS), row["visible_parent_no"], parent_name,
+            # As the page shows it: an individual is on no named list, a corporate has no segment.
+            tier_label(row["tier"]) if row["kind"] == ClientKind.CORPORATE else "", segment_label(row["segment"]),
+            row["responsible_department"], department_name(row["responsible_department"]),
+            row["deposit_department"], department_name(row["deposit_department"]),
+            to_wan(row["aum"]), to_wan(row["annual_contribution"]), to_wan(row["deposits_avg"]),
+        ]
 
 
 @login_required
@@ -105,7 +147,8 @@ def client_list(request):
     filterset = ClientFilter(on_form.data, queryset=selectors.client_list(user=request.user, on=on), request=request)
     clients = filterset.qs
     if fmt := export_format(request):
-        return table_response(f"clients-{on.isoformat()}", CLIENT_COLUMNS, client_export_rows(clients), fmt)
+        filename = report_filename(pgettext("export file", "clients"), on)
+        return table_response(filename, CLIENT_REPORT_COLUMNS, client_report_rows(clients, request.user), fmt)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [present(client) for client in page.object_list]
     return render(request, "marketing/client_list.html", {
@@ -231,10 +274,42 @@ def client_request_create(request, client_no):
 
 # --- business requests (rule C8) -----------------------------------------------------------
 
+REQUEST_REPORT_COLUMNS = [
+    pgettext_lazy("export column", "Received at"), pgettext_lazy("export column", "Received by"),
+    pgettext_lazy("export column", "Client no."), pgettext_lazy("export column", "Client name"),
+    pgettext_lazy("export column", "Client tier at the time"), pgettext_lazy("export column", "Nature"),
+    pgettext_lazy("export column", "Credit business"), pgettext_lazy("export column", "Description"),
+    pgettext_lazy("export column", "Accepting unit code"), pgettext_lazy("export column", "Accepting unit"),
+    pgettext_lazy("export column", "Why there"), pgettext_lazy("export column", "Accepted"),
+    pgettext_lazy("export column", "Accepted by"), pgettext_lazy("export column", "Accepted at"),
+]
+REQUEST_REPORT_FIELDS = (
+    "received_at", "received_by__name", "received_by__username", "client__client_no", "client__name", "client_tier",
+    "nature", "is_credit", "description", "accepting_unit__code", "accepting_unit__name", "routing_reason",
+    "accepted_by__name", "accepted_by__username", "accepted_at",
+)
+
+
+def request_report_rows(requests):
+    """The requests as the page shows them, times local to the bank: one streamed query."""
+    tier_label, nature_label = label_of(Tier), label_of(RequestNature)
+    for row in requests.values(*REQUEST_REPORT_FIELDS).iterator():
+        accepted_at = row["accepted_at"]
+        yield [
+            timezone.localtime(row["received_at"]), row["received_by__name"] or row["received_by__username"],
+            row["client__client_no"], row["client__name"], tier_label(row["client_tier"]), nature_label(row["nature"]),
+            yes_no(row["is_credit"]), row["description"], row["accepting_unit__code"], row["accepting_unit__name"],
+            row["routing_reason"], yes_no(accepted_at), row["accepted_by__name"] or row["accepted_by__username"],
+            timezone.localtime(accepted_at) if accepted_at else None,
+        ]
+
 
 @login_required
 def request_list(request):
     filterset = BusinessRequestFilter(request.GET, queryset=selectors.requests_list(user=request.user), request=request)
+    if fmt := export_format(request):
+        filename = report_filename(pgettext("export file", "business requests"))
+        return table_response(filename, REQUEST_REPORT_COLUMNS, request_report_rows(filterset.qs), fmt)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for business_request in page.object_list:
@@ -263,6 +338,13 @@ def request_accept(request, pk):
 # --- deposit responsibility (rule C6) ------------------------------------------------------
 
 
+DEPOSIT_REPORT_COLUMNS = [
+    pgettext_lazy("export column", "Deposit department code"), pgettext_lazy("export column", "Deposit department"),
+    pgettext_lazy("export column", "Clients"), pgettext_lazy("export column", "Daily-average deposits (10k yuan)"),
+    pgettext_lazy("export column", "Share (%)"),
+]
+
+
 @login_required
 def deposits(request):
     on_form, on = dated_form(request)
@@ -272,9 +354,17 @@ def deposits(request):
         row["label"] = department_label(row["deposit_department"])
         row["deposits_wan"] = to_wan(row["deposits"])
         row["share"] = (100 * (row["deposits"] or 0) / total).quantize(Decimal("0.1")) if total else None
+    total_clients = sum(row["clients"] for row in rows)
+    if fmt := export_format(request):
+        code = "deposit_department"
+        lines = [[row[code], department_name(row[code]), row["clients"], row["deposits_wan"], row["share"]] for row in rows]
+        lines.append(["", pgettext("export row", "Total"), total_clients, to_wan(total), Decimal(100) if total else None])
+        filename = report_filename(pgettext("export file", "deposit responsibility"), on)
+        return table_response(filename, DEPOSIT_REPORT_COLUMNS, lines, fmt)
     return render(request, "marketing/deposits.html", {
         "on_form": on_form, "on": on, "rows": rows,
-        "total_wan": to_wan(total), "total_clients": sum(row["clients"] for row in rows),
+        "total_wan": to_wan(total), "total_clients": total_clients,
+        "query": query_without_page(request),
         "chart": {
             "categories": [row["label"] for row in rows],
             "series": [{"name": _("Daily-average deposits"), "data": [str(row["deposits_wan"] or 0) for row in rows]}],
@@ -285,8 +375,25 @@ def deposits(request):
 
 # --- named lists (rules C2, C3) ------------------------------------------------------------
 
-# The `tiers` import columns (INTERFACES.md), then whether the row is a derived C3 entry.
-TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason", "derived"]
+# A named list as a report; the `tiers` import file is imports.exports.kind_export (it holds the
+# stored entries only: the derived C3 rows are computed from the upper lists).
+TIER_REPORT_COLUMNS = [
+    pgettext_lazy("export column", "Client no."), pgettext_lazy("export column", "Client name"),
+    pgettext_lazy("export column", "Tier"), pgettext_lazy("export column", "List owner code"),
+    pgettext_lazy("export column", "List owner"), pgettext_lazy("export column", "Valid from"),
+    pgettext_lazy("export column", "Valid to"), pgettext_lazy("export column", "Reason"),
+    pgettext_lazy("export column", "Derived (C3)"),
+]
+
+
+def tier_report_rows(rows, unit):
+    """The list's rows as the page shows them (one streamed query)."""
+    tier_label = label_of(Tier)
+    for row in rows:
+        yield [
+            row["client_no"], row["name"], tier_label(row["tier"]), row["owner_unit_code"], unit.name,
+            row["valid_from"], row["valid_to"], row["reason"], yes_no(row["derived"]),
+        ]
 
 
 def default_list_owner(user, owners):
@@ -309,8 +416,9 @@ def tier_lists(request):
             raise Http404
     rows = selectors.tier_list(user=request.user, unit=unit, on=on)
     if fmt := export_format(request):
-        lines = ([row[column] if column != "derived" else int(row["derived"]) for column in TIER_COLUMNS] for row in rows)
-        return table_response(f"tiers-{unit.code}-{on.isoformat()}", TIER_COLUMNS, lines, fmt)
+        what = pgettext("export file", "named list")
+        filename = report_filename(f"{what}_{unit.name}", on)
+        return table_response(filename, TIER_REPORT_COLUMNS, tier_report_rows(rows, unit), fmt)
     page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [{**row, "tier_label": Tier(row["tier"]).label} for row in page.object_list]
     return render(request, "marketing/tier_list.html", {

@@ -93,11 +93,11 @@ def test_employee_list_page_makes_a_bounded_number_of_queries(login, province_an
         assert client.get(reverse("employee-list")).status_code == 200
 
 
-def test_employee_export_is_scoped_and_uses_the_import_columns(login, wuhu_manager, hefei_manager):
+def test_employee_export_is_scoped_and_is_a_report(login, wuhu_manager, hefei_manager):
     response = login(wuhu_manager).get(reverse("employee-list"), {"export": "csv"})
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     lines = body.strip().splitlines()
-    assert lines[0].startswith("employee_no,name,unit_code,position")
+    assert lines[0].startswith("工号,姓名,机构代码,机构,")
     assert len(lines) == 2 and lines[1].startswith("W0101,")
 
 

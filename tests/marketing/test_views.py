@@ -151,16 +151,13 @@ def test_client_list_makes_a_bounded_number_of_queries(login, province_analyst, 
         assert client.get(reverse("client-list"), {"page": 3}).status_code == 200
 
 
-def test_client_export_is_scoped_and_uses_the_import_columns(login, wuhu_manager, clients):
+def test_client_export_is_scoped_and_is_a_report(login, wuhu_manager, clients):
     response = login(wuhu_manager).get(reverse("client-list"), {"export": "csv"})
     lines = csv_lines(response)
-    assert lines[0] == (
-        "client_no,name,kind,account_unit_code,industry,has_loan,real_estate,institution,import_export,sme_chain,"
-        "group_parent_no,potential,tier,segment,responsible_department"
-    )
+    assert lines[0].startswith("客户号,客户名称,客户类型,账户行代码,账户行,")
     assert [line.split(",")[0] for line in lines[1:]] == ["WH001", "WH101"]
-    # The group parent banks in Hefei: its number is the client's own attribute, it stays.
-    assert lines[1] == "WH001,芜湖钢铁加工,CORPORATE,WH0101,,0,0,0,0,0,HF001,0,PROVINCE,,SETTLEMENT"
+    # The group parent banks in Hefei: outside the person's part of the bank, no number, no name.
+    assert lines[1] == "WH001,芜湖钢铁加工,对公,WH0101,镜湖网点,,否,否,否,否,否,否,,您管辖范围以外的客户,省行级,,SETTLEMENT,结算与现金管理部,SETTLEMENT,结算与现金管理部,,,30.00"
 
 
 def test_client_export_follows_the_filters_and_offers_excel(login, province_analyst, clients):
@@ -387,12 +384,12 @@ def test_hefei_list_marks_the_derived_entries(login, province_analyst, clients):
     assert 'class="derived"' in response.content.decode()
 
 
-def test_named_list_export_uses_the_tiers_columns_and_derived(login, province_analyst, clients):
+def test_named_list_export_is_a_report_with_the_derived_flag(login, province_analyst, clients):
     response = login(province_analyst).get(reverse("tier-lists"), {"unit": "HF", "on": "2024-06-30", "export": "csv"})
     lines = csv_lines(response)
-    assert lines[0] == "client_no,tier,owner_unit_code,valid_from,valid_to,reason,derived"
-    assert lines[1].startswith("HF001,CITY,HF,2020-01-01,,") and lines[1].endswith(",1")
-    assert lines[2] == "HF002,CITY,HF,2020-01-01,,测试,0"
+    assert lines[0] == "客户号,客户名称,层级,名单所属机构代码,名单所属机构,生效日期,失效日期,原因,派生（C3）"
+    assert lines[1].startswith("HF001,合肥钢铁集团,二级分行级,HF,合肥分行,2020-01-01,,") and lines[1].endswith(",是")
+    assert lines[2] == "HF002,合肥钢铁贸易,二级分行级,HF,合肥分行,2020-01-01,,测试,否"
     before = csv_lines(login(province_analyst).get(reverse("tier-lists"), {"unit": "HF", "on": "2019-12-31", "export": "csv"}))
     assert len(before) == 1
 
