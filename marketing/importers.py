@@ -2,6 +2,7 @@
 
 from types import SimpleNamespace
 
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from accounts.actors import within_reach
@@ -72,14 +73,16 @@ class ClientImporter(Importer):
     @classmethod
     def export_rows(cls, actor):
         """The clients `actor` may see, as this KIND's rows: one streamed query. A group parent
-        is the client's own attribute and keeps its number, wherever the parent banks."""
+        outside the actor's reach is left empty, as the import reads an empty cell for it: it
+        stays as stored, and its number is not shown to someone who may not see it (rule O5)."""
+        parent = within_reach(Client.objects.filter(pk=OuterRef("group_parent_id")), actor).values("client_no")[:1]
         fields = (
             "client_no", "name", "kind", "account_unit__code", "industry", "has_loan", "real_estate", "institution",
-            "import_export", "sme_chain", "group_parent__client_no", "potential",
+            "import_export", "sme_chain", "parent_no", "potential",
         )
-        clients = scoped(Client.objects.all(), actor).order_by("client_no").values_list(*fields)
+        clients = scoped(Client.objects.all(), actor).annotate(parent_no=Subquery(parent)).order_by("client_no")
         for (number, name, kind, unit_code, industry, has_loan, real_estate, institution, import_export, sme_chain,
-             parent_no, potential) in clients.iterator():
+             parent_no, potential) in clients.values_list(*fields).iterator():
             flags = (has_loan, real_estate, institution, import_export, sme_chain)
             yield [number, name, kind, unit_code, industry or None, *map(import_boolean, flags), parent_no, import_boolean(potential)]
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
+from accounts.actors import SYSTEM
 from accounts.models import Position
-from tests.conftest import make_person
+from tests.helpers import make_person
 from tests.export_files import csv_rows, filename_of, xlsx_cells, xlsx_rows
 
 HEADER = [
@@ -24,7 +25,7 @@ def export(client, fmt="csv", **params):
 
 
 def full_person(bank):
-    market, _outcome = services.department_save(unit=bank["HF01"], code="MARKET", name="市场部")
+    market, _outcome = services.department_save(unit=bank["HF01"], code="MARKET", name="市场部", actor=SYSTEM)
     return make_person(
         "H0102", "-钱全面", bank["HF01"], Position.CUSTOMER_MANAGER, department=market, manager_kind="CORPORATE",
         grade="PRINCIPAL", credit_manager=True, vip_area=False, birth_date=datetime.date(1985, 3, 2), education="MASTER",
@@ -65,7 +66,7 @@ def test_people_report_is_a_few_queries_whatever_the_rows(login, province_analys
     services.employees_save([
         services.EmployeeData(employee_no=f"E{n:04d}", name=f"员工{n}", unit=bank["HF0101"], position=Position.TELLER)
         for n in range(80)
-    ])
+    ], actor=SYSTEM)
     client = login(province_analyst)
     with django_assert_max_num_queries(5):
         assert len(csv_rows(export(client))) == 1 + 1 + 80

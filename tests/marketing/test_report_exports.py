@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actors import SYSTEM
 from marketing import services
 from marketing.models import ClientKind
 from tests.export_files import csv_rows, filename_of, xlsx_cells, xlsx_rows
+from tests.helpers import grant
 
 from .conftest import add_clients, month
 
@@ -34,7 +36,7 @@ def figures(registry):
           deposits_avg=Decimal("400000"))
     month(registry["I2"], D(2010, 7, 1), aum=Decimal("300000"), deposits_avg=Decimal("50000"))
     services.clients_save([services.ClientData(client_no="C4", name="C4", kind=ClientKind.CORPORATE,
-                                               account_unit=registry["C4"].account_unit, group_parent_no="C1")])
+                                               account_unit=registry["C4"].account_unit, group_parent_no="C1")], actor=SYSTEM)
     return registry
 
 
@@ -79,7 +81,7 @@ def test_client_report_shows_the_figures_the_page_shows(login, province_analyst,
 
 def test_client_report_in_excel_holds_numbers_and_no_formula(login, province_analyst, figures):
     services.clients_save([services.ClientData(client_no="F1", name="=HYPERLINK(\"http://x\",\"y\")", kind=ClientKind.CORPORATE,
-                                               account_unit=figures["C1"].account_unit)])
+                                               account_unit=figures["C1"].account_unit)], actor=SYSTEM)
     response = export(login(province_analyst), "client-list", "xlsx", on=ON)
     assert filename_of(response) == f"客户清单_{ON}.xlsx"
     cells = xlsx_cells(response)
@@ -92,7 +94,7 @@ def test_client_report_in_excel_holds_numbers_and_no_formula(login, province_ana
 
 def test_client_report_is_scoped_and_hides_a_parent_outside_the_subtree(login, wuhu_manager, figures):
     services.clients_save([services.ClientData(client_no="C2", name="C2", kind=ClientKind.CORPORATE, real_estate=True,
-                                               account_unit=figures["C2"].account_unit, group_parent_no="C1")])
+                                               account_unit=figures["C2"].account_unit, group_parent_no="C1")], actor=SYSTEM)
     rows = csv_rows(export(login(wuhu_manager), "client-list", on=ON))
     assert [row[0] for row in rows[1:]] == ["C2", "I2"]
     # C1 banks in Hefei: neither its number nor its name, as the client page says it.
@@ -177,6 +179,7 @@ def test_deposits_report_is_scoped(login, wuhu_manager, figures):
 @pytest.fixture
 def requests(figures, hefei_person, wuhu_manager):
     on = D(2010, 8, 1)
+    hefei_person, wuhu_manager = (grant(person, "marketing.add_businessrequest") for person in (hefei_person, wuhu_manager))
     major = services.business_request_create(client=figures["C1"], nature="MAJOR", is_credit=True, description="=竞争性需求",
                                              actor=hefei_person, on=on)
     daily = services.business_request_create(client=figures["C2"], nature="DAILY", is_credit=False, description="芜湖日常",
@@ -214,6 +217,7 @@ def test_request_report_is_scoped_and_follows_the_filters(login, wuhu_manager, p
 
 
 def test_request_report_is_a_few_queries_whatever_the_rows(login, province_analyst, figures, django_assert_max_num_queries):
+    province_analyst = grant(province_analyst, "marketing.add_businessrequest")
     for n in range(30):
         services.business_request_create(client=figures["C1"], nature="DAILY", is_credit=False, description=f"日常{n}",
                                          actor=province_analyst)
