@@ -11,7 +11,7 @@ from imports.exports import import_boolean, import_date
 from . import rules, selectors, services
 from .rules import leads_back
 from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
-from .actors import reach, within_reach
+from .actors import reach, reaches_whole_bank, within_reach
 from .scoping import EVERYTHING, scoped
 
 
@@ -77,15 +77,15 @@ class UnitImporter(Importer):
                     continue
                 roots = [row["code"]]
             code, parent_code = row["code"], row["parent_code"]
-            if (code in tree and not visible(code)) or (parent_code is None and prefix != EVERYTHING):
+            if (code in tree and not visible(code)) or (parent_code is None and not reaches_whole_bank(self.actor)):
                 self.error(row, "code", _("Unit %(code)s lies outside your part of the bank.") % {"code": code})
                 continue
             if parent_code is None:
                 parent_kind = None
             elif parent_code in in_file:
                 parent_kind = in_file[parent_code]["kind"]
-            elif parent_code in tree and visible(parent_code):
-                parent_kind = tree[parent_code].kind
+            elif parent_code in tree and (visible(parent_code) or tree.get(code) and tree[code].parent_code == parent_code):
+                parent_kind = tree[parent_code].kind  # a unit of theirs, or the unit's own place left as it is
             else:
                 self.error(row, "parent_code", _("No unit has the code %(code)s.") % {"code": parent_code})
                 continue

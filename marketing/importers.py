@@ -138,11 +138,13 @@ class TierImporter(Importer):
 
     @classmethod
     def export_rows(cls, actor):
-        """Every entry, ended ones too, of the clients `actor` may see, as this KIND's rows
-        (with the added marketing_mode column): one streamed query. The derived city entries
-        of rule C3 are not stored and not exported: re-importing would store them."""
+        """Every entry, ended ones too, of the lists `actor` keeps (rule C2) and of the clients
+        they may see, as this KIND's rows (with the added marketing_mode column): a file they can
+        import back; one streamed query. The derived city entries of rule C3 are not stored and
+        not exported: re-importing would store them."""
         fields = ("client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "reason", "marketing_mode")
-        entries = scoped(TierEntry.objects.all(), actor).order_by("client__client_no", "tier", "valid_from").values_list(*fields)
+        kept = TierEntry.objects.filter(owner_unit__in=within_reach(Unit.objects.all(), actor))
+        entries = scoped(kept, actor).order_by("client__client_no", "tier", "valid_from").values_list(*fields)
         for number, tier, owner_code, valid_from, valid_to, reason, marketing_mode in entries.iterator():
             yield [number, tier, owner_code, import_date(valid_from), import_date(valid_to), reason, marketing_mode or None]
 

@@ -14,7 +14,7 @@ from imports.engine import REGISTRY, UsageError, run_import
 from imports.exports import kind_export, kind_export_response
 from marketing import services
 from marketing.models import Client, ClientKind, ClientMetric, Tier, TierEntry
-from tests.helpers import grant, make_person, make_unit
+from tests.helpers import grant, make_person, make_staff, make_unit
 from tests.export_files import csv_rows, response_bytes, rows_of
 
 from .conftest import month
@@ -133,8 +133,9 @@ def test_kind_xlsx_holds_the_same_values_as_text_and_numbers(whole_bank):
 
 
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
-def test_a_wuhu_person_exports_no_hefei_row(whole_bank, wuhu_manager, kind):
-    rows = kind_export(kind, actor=wuhu_manager)[1]
+def test_a_wuhu_person_exports_no_hefei_row(whole_bank, bank, kind):
+    wuhu_person = make_person("W0002", "芜湖分行员工", bank["WH"])  # Wuhu keeps its city list (C2)
+    rows = kind_export(kind, actor=wuhu_person)[1]
     rows = [[str(value) for value in row if value is not None] for row in rows]
     assert rows, f"{kind}: Wuhu has rows of every KIND"
     hefei = {"HF", "HF01", "HF0101", "HFVIP", "AH", "H0101", "H0102", "H0001", "P0001", "C1", "C3", "C4", "I1"}
@@ -155,6 +156,18 @@ def test_a_branch_round_trips_its_clients_with_a_group_parent_outside_its_reach(
     assert (counts.created, counts.updated, counts.unchanged) == (0, 0, 2)
     assert snapshot() == before and history_counts() == history
     assert Client.objects.get(client_no="C2").group_parent == whole_bank["C1"]
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY))
+def test_a_city_branch_round_trips_every_kind_of_its_own(whole_bank, hefei_person, kind):
+    """Hefei's own files go back in unchanged: its top unit keeps its place under the province,
+    and the tiers file holds the lists Hefei keeps (rule C2), not the province's."""
+    hefei_admin = make_staff(hefei_person, "accounts", "marketing")
+    content = response_bytes(kind_export_response(kind, actor=hefei_admin, fmt="csv"))
+    before, history = snapshot(), history_counts()
+    counts = run_import(kind, content, f"{kind}.csv", actor=hefei_admin).counts
+    assert (counts.created, counts.updated) == (0, 0) and counts.unchanged == len(rows_of(content, "csv")) - 1
+    assert snapshot() == before and history_counts() == history
 
 
 def test_kind_export_refuses_an_unknown_kind_and_a_missing_actor(db):
