@@ -179,8 +179,15 @@ def tier_entry_add(*, actor=None, **values):
 
 
 @transaction.atomic
-def tier_entry_end(*, entry, valid_to, actor=None):
-    """End an entry on `valid_to` (inclusive): it stays on record, never deleted (rule C2)."""
+def tier_entry_end(*, entry, valid_to, reason, actor=None):
+    """End an entry on `valid_to` (inclusive), with the reason kept beside it: the entry stays on
+    record, never deleted (rule C2). An entry that already ends by then is left as it is."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"end_reason": _("Say why the entry ends.")})
+    limit = TierEntry._meta.get_field("end_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"end_reason": _("The reason is longer than %(limit)d characters.") % {"limit": limit}})
     if not may_keep_list(actor, entry.owner_unit):
         raise ValidationError({"owner_unit": _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}})
     if valid_to < entry.valid_from:
@@ -188,8 +195,9 @@ def tier_entry_end(*, entry, valid_to, actor=None):
     if entry.valid_to is not None and entry.valid_to <= valid_to:
         return entry
     entry.valid_to = valid_to
+    entry.end_reason = reason
     entry._history_user = actor
-    entry.save(update_fields=["valid_to"])
+    entry.save(update_fields=["valid_to", "end_reason"])
     return entry
 
 
