@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
@@ -54,6 +54,12 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
     when, who (or the system), the kind of change, and each changed field as "label: old → new"
     in display values (choice labels, yes/no, names, "—" for none); an added version lists the
     values it started with."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and self.revert_disabled(request):
+            # simple-history saves a posted version even with its Revert button hidden.
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         records = list(historical_records)

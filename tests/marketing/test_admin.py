@@ -254,6 +254,23 @@ def test_the_history_of_an_ended_entry_reads_in_chinese(login, province_analyst,
         assert raw not in page
 
 
+def test_a_version_is_shown_for_reading_and_a_posted_version_writes_nothing(login, province_analyst, entries):
+    client = login(make_tier_admin(province_analyst))
+    entry = entries["WH1-province"]
+    services.tier_entry_end(entry=entry, valid_to=D(2024, 6, 30), reason="退出", actor=province_analyst)
+    first = entry.history.earliest()
+    url = f"{CHANGELIST}{entry.pk}/history/{first.history_id}/"
+    page = client.get(url).content.decode()
+    assert '<fieldset class="history-version" disabled>' in page and 'name="_save"' not in page
+    assert "客户营销" in page and "Historical" not in page and "Marketing" not in page  # the breadcrumbs
+    before = (TierEntry.objects.count(), entry.history.count())
+    form = {"client": entry.client_id, "tier": "PROVINCE", "owner_unit": entry.owner_unit_id, "valid_from": "2018-01-01",
+            "reason": "名单", "_save": "1"}
+    assert client.post(url, form).status_code == 403
+    assert (TierEntry.objects.count(), entry.history.count()) == before
+    assert TierEntry.objects.get(pk=entry.pk).valid_to == D(2024, 6, 30)
+
+
 def test_history_pages_of_every_admin_show_display_values(login, province_analyst, bank, entries):
     from accounts import services as org_services
 
