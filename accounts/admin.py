@@ -1,14 +1,22 @@
 """The admin panel of the organisation: scoped changelists, and saves that go through services."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from treebeard.mp_tree import MP_Node
 
 from . import services
 from .actors import holds_rights_over, require_rights_over
@@ -33,7 +41,102 @@ def validated_by(form, validate, *names, **extra):
     return cleaned
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+HISTORY_TYPES = {
+    "+": pgettext_lazy("history", "Added"),
+    "~": pgettext_lazy("history", "Changed"),
+    "-": pgettext_lazy("history", "Deleted"),
+}
+NO_VALUE = "—"
+TREE_BOOKKEEPING = {"depth", "numchild"}  # treebeard's own columns: `path` is read as the parent unit
+
+
+class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    """History pages people read (templates/simple_history/object_history_list.html): per version
+    when, who (or the system), the kind of change, and each changed field as "label: old → new"
+    in display values (choice labels, yes/no, names, "—" for none); an added version lists the
+    values it started with."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and self.revert_disabled(request):
+            # simple-history saves a posted version even with its Revert button hidden.
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        records = list(historical_records)
+        parents = {}
+        for index, record in enumerate(records):
+            record.readable_type = HISTORY_TYPES.get(record.history_type, record.history_type)
+            record.readable_changes = []
+            if record.history_type == "+":
+                record.readable_changes = [
+                    (label, None, value) for label, value in self._history_values(record, parents) if value != NO_VALUE
+                ]
+            elif record.history_type == "~":
+                # The older version is the next one on the page, or the first of the next page.
+                older = records[index + 1] if index + 1 < len(records) else record.prev_record
+                if older is not None:
+                    record.readable_changes = self._history_changes(record, older, parents)
+
+    def _history_fields(self, record):
+        fields = [field for field in record.instance_type._meta.concrete_fields if field.editable and not field.auto_created]
+        tracked = {field.name for field in record.tracked_fields}
+        return [field for field in fields if field.name in tracked and field.name not in TREE_BOOKKEEPING]
+
+    def _history_values(self, record, parents):
+        for field in self._history_fields(record):
+            yield self._history_label(record, field), self._history_value(record, field, parents)
+
+    def _history_changes(self, record, older, parents):
+        changes = []
+        for field in self._history_fields(record):
+            if field.attname == "password":
+                continue
+            if getattr(record, field.attname) != getattr(older, field.attname):
+                changes.append((
+                    self._history_label(record, field),
+                    self._history_value(older, field, parents),
+                    self._history_value(record, field, parents),
+                ))
+        return changes
+
+    @staticmethod
+    def _history_label(record, field):
+        if field.name == "path" and issubclass(record.instance_type, MP_Node):
+            return capfirst(pgettext("history", "parent unit"))
+        return capfirst(field.verbose_name)
+
+    @staticmethod
+    def _history_value(record, field, parents):
+        """One field of one version as people read it."""
+        value = getattr(record, field.attname)
+        if field.name == "path" and issubclass(record.instance_type, MP_Node):
+            parent_path = value[:-record.instance_type.steplen] if value else ""
+            if parent_path not in parents:
+                parents[parent_path] = record.instance_type.objects.filter(path=parent_path).first() if parent_path else None
+            value = parents[parent_path]
+        elif isinstance(field, models.ForeignKey) and value is not None:
+            try:
+                value = getattr(record, field.name)
+            except field.related_model.DoesNotExist:
+                value = DeletedObject(field.related_model, value)
+        if value is None or value == "":
+            return NO_VALUE
+        if isinstance(value, DeletedObject):
+            return pgettext("history", "%(kind)s no longer on record (no. %(pk)s)") % {
+                "kind": value.model._meta.verbose_name, "pk": value.pk}
+        if isinstance(field, models.BooleanField):
+            return pgettext("history", "Yes") if value else pgettext("history", "No")
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, datetime.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return str(value)
+
+
+class ScopedAdmin(ReadableHistoryAdmin):
     """A changelist, its history pages and its choice lists limited to the administrator's
     subtree (rule O5). History is for reading: reverting would bypass the services
     (SIMPLE_HISTORY_REVERT_DISABLED)."""

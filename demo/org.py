@@ -108,6 +108,7 @@ class DemoBank:
     employees: list = field(default_factory=list)
     seats: list = field(default_factory=list)  # (unit_code, employee_no, LeadershipRole)
     logins: list = field(default_factory=list)  # (role label, employee_no)
+    tier_admins: list = field(default_factory=list)  # employee_no of logins given the admin and the tier_admin role
 
     def csv(self, kind):
         columns, rows = {
@@ -246,8 +247,11 @@ class BankBuilder:
             if code in PROVINCE_MARKETING_DEPARTMENTS:
                 self.seat(PROVINCE_CODE, [head], first_role=LeadershipRole.MEMBER)
             if code == "CORP1":
-                analyst = next(row for row in self.staff if row["department_code"] == code and row is not head)
+                analyst, keeper = [row for row in self.staff if row["department_code"] == code and row is not head][:2]
                 self.bank.logins.append(("province analyst", analyst["employee_no"]))
+                # The colleague who keeps the province's named lists in the admin (the tier_admin role).
+                self.bank.logins.append(("tier-list administrator", keeper["employee_no"]))
+                self.bank.tier_admins.append(keeper["employee_no"])
             if code in CORPORATE_DEPARTMENTS:
                 for _ in range(rng.randint(1, 3)):
                     self.customer_manager(PROVINCE_CODE, ManagerKind.CORPORATE, code, senior=True, ages=(32, 55))

@@ -8,15 +8,22 @@ and the imports enforce. Bulk loading is the shared import page (/admin/import/)
 import datetime
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import ValidationError
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ScopedAdmin, validated_by
+from accounts.admin import ReadableHistoryAdmin, ScopedAdmin, validated_by
 from imports.exports import table_response
 
 from . import selectors, services
@@ -35,9 +42,10 @@ class TierEntryInline(admin.TabularInline):
     tier-list entries' own page."""
 
     model = TierEntry
-    fields = ["tier", "owner_unit", "valid_from", "valid_to", "marketing_mode", "reason", "added_by"]
+    fields = ["tier", "owner_unit", "valid_from", "valid_to", "end_reason", "marketing_mode", "reason", "added_by"]
     readonly_fields = fields
     ordering = ["valid_from", "tier"]
+    empty_value_display = "—"
     extra = 0
     can_delete = False
     show_change_link = True
@@ -193,25 +201,86 @@ class TierEntryForm(forms.ModelForm):
         )
 
 
+class EndEntriesForm(forms.Form):
+    """The intermediate page of the "End selected entries…" action."""
+
+    valid_to = forms.DateField(
+        label=_("End date"), widget=AdminDateWidget,
+        help_text=_("The last day the entries are in force (inclusive)."),
+    )
+    end_reason = forms.CharField(
+        label=_("Reason for ending"), max_length=TierEntry._meta.get_field("end_reason").max_length,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Kept with each entry and shown in its history."),
+    )
+
+
+def truncated(text, length):
+    """`text` cut to `length` characters, the whole of it on hover."""
+    if len(text) <= length:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[:length - 1])
+
+
 @admin.register(TierEntry)
 class TierEntryAdmin(ScopedAdmin):
-    """Entries are added here (services.tier_entry_add) and ended by an action, never edited or
-    deleted: the list's history stays whole (rule C2)."""
+    """Entries are added here (services.tier_entry_add) and ended by an action with a date and a
+    reason, never edited or deleted: the list's history stays whole (rule C2)."""
 
     form = TierEntryForm
     change_list_template = "marketing/admin_tierentry_change_list.html"
-    list_display = ["client", "tier", "owner_unit", "valid_from", "valid_to", "marketing_mode", "reason", "added_by"]
+    list_display = ["client_column", "tier", "owner_column", "from_column", "to_column", "marketing_mode", "reason_column",
+                    "added_by_column"]
+    list_display_links = ["client_column"]
     list_filter = [("owner_unit", admin.RelatedOnlyFieldListFilter), "tier", InForceOnFilter]
     search_fields = ["client__client_no", "client__name"]
     list_select_related = ["client", "owner_unit", "added_by"]
     autocomplete_fields = ["client", "owner_unit"]
-    actions = ["end_today", "export_csv", "export_xlsx"]
+    actions = ["end_entries", "export_csv", "export_xlsx"]
     ordering = ["client__client_no", "valid_from", "tier"]
+    empty_value_display = "—"
+
+    # Columns that keep the list readable at 1440 px (static/css/admin.css): no cell is squeezed
+    # to a character per line, long text is cut with the whole of it on hover.
+
+    @admin.display(description=_("client"), ordering="client__client_no")
+    def client_column(self, entry):
+        return format_html('{} <span class="nowrap">({})</span>', entry.client.name, entry.client.client_no)
+
+    @admin.display(description=_("owner unit"), ordering="owner_unit__path")
+    def owner_column(self, entry):
+        return format_html('<span class="nowrap" title="{}">{}</span>', entry.owner_unit.code, entry.owner_unit.name)
+
+    @admin.display(description=_("valid from"), ordering="valid_from")
+    def from_column(self, entry):
+        return entry.valid_from.isoformat()
+
+    @admin.display(description=_("valid to"), ordering="valid_to")
+    def to_column(self, entry):
+        if entry.valid_to is None:
+            return "—"
+        if entry.end_reason:
+            return format_html('<span title="{}">{}</span>', entry.end_reason, entry.valid_to.isoformat())
+        return entry.valid_to.isoformat()
+
+    @admin.display(description=_("reason"))
+    def reason_column(self, entry):
+        return truncated(entry.reason, 8)
+
+    @admin.display(description=_("added by"), ordering="added_by__name")
+    def added_by_column(self, entry):
+        if entry.added_by is None:
+            return "—"
+        person = entry.added_by
+        return format_html('<span class="nowrap" title="{}">{}</span>', person.username, person.name or person.username)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         form.actor = request.user
         return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["end_reason", "added_by"] if obj is not None else []
 
     def has_change_permission(self, request, obj=None):
         if obj is not None:
@@ -226,29 +295,73 @@ class TierEntryAdmin(ScopedAdmin):
         entry = services.tier_entry_add(actor=request.user, **values)
         obj.pk, obj.added_by = entry.pk, entry.added_by
 
-    @admin.action(description=_("End selected entries today"), permissions=["change"])
-    def end_today(self, request, queryset):
-        today = timezone.localdate()
+    @admin.action(description=_("End selected entries…"), permissions=["change"])
+    def end_entries(self, request, queryset):
+        """An intermediate page asks for the end date and the reason; confirmed, each entry ends
+        through the service, and what it refuses is told entry by entry."""
+        entries = list(queryset.select_related("client", "owner_unit"))
+        if "confirm" in request.POST:
+            form = EndEntriesForm(request.POST)
+            if form.is_valid():
+                self.end(request, entries, form.cleaned_data["valid_to"], form.cleaned_data["end_reason"])
+                return None  # back to the changelist, with the messages
+        else:
+            form = EndEntriesForm(initial={"valid_to": timezone.localdate()})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("End tier-list entries"),
+            "opts": self.opts,
+            "form": form,
+            "media": self.media + form.media,
+            "entries": entries,
+            "action_name": "end_entries",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "marketing/admin_tierentry_end.html", context)
+
+    def end(self, request, entries, valid_to, reason):
         ended, unchanged, refused = 0, 0, []
-        for entry in queryset.select_related("client", "owner_unit"):
-            if entry.valid_to is not None and entry.valid_to <= today:
+        for entry in entries:
+            if entry.valid_to is not None and entry.valid_to <= valid_to:
                 unchanged += 1
                 continue
             try:
-                services.tier_entry_end(entry=entry, valid_to=today, actor=request.user)
+                services.tier_entry_end(entry=entry, valid_to=valid_to, reason=reason, actor=request.user)
             except ValidationError as exc:
                 refused.append(f"{entry}: {' '.join(exc.messages)}")
             else:
                 ended += 1
         if ended:
             self.message_user(request, ngettext(
-                "%(count)d entry ends today.", "%(count)d entries end today.", ended) % {"count": ended}, messages.SUCCESS)
+                "%(count)d entry ends on %(date)s.", "%(count)d entries end on %(date)s.", ended,
+            ) % {"count": ended, "date": valid_to.isoformat()}, messages.SUCCESS)
         if unchanged:
             self.message_user(request, ngettext(
-                "%(count)d entry had already ended.", "%(count)d entries had already ended.", unchanged) % {"count": unchanged},
-                messages.INFO)
+                "%(count)d entry already ends by then: left as it is.",
+                "%(count)d entries already end by then: left as they are.", unchanged,
+            ) % {"count": unchanged}, messages.INFO)
         for problem in refused:
             self.message_user(request, problem, messages.ERROR)
+
+    # --- exports in the `tiers` import format ---------------------------------------------
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_export"
+        export = path("export/<str:fmt>/", self.admin_site.admin_view(self.export_view), name=name)
+        return [export, *super().get_urls()]
+
+    def export_view(self, request, fmt):
+        """Every entry the changelist's filters and search select (all pages), scoped (rule O5)."""
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            return HttpResponseRedirect(f"{reverse('admin:marketing_tierentry_changelist')}?{ERROR_FLAG}=1")
+        return self.export(changelist.get_queryset(request), fmt)
 
     def export(self, queryset, fmt):
         rows = queryset.order_by("client__client_no", "valid_from", "tier").values_list(*TIER_EXPORT_FIELDS)
@@ -279,7 +392,7 @@ class SegmentThresholdsForm(forms.ModelForm):
 
 
 @admin.register(SegmentThresholds)
-class SegmentThresholdsAdmin(SimpleHistoryAdmin):
+class SegmentThresholdsAdmin(ReadableHistoryAdmin):
     """Dated rows: a change of thresholds is a new row from its date, so past segments keep the
     thresholds of their day. The province keeps them (services.segment_thresholds_validate)."""
 
@@ -325,3 +438,9 @@ class BusinessRequestAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- the rest of the admin in Chinese ----------------------------------------------------------
+
+# django-axes names its app by its label only ("Axes"); its models' names come from our catalog.
+apps.get_app_config("axes").verbose_name = _("Login throttling")

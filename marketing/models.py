@@ -98,6 +98,7 @@ class TierEntry(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
+    end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)  # kept when an entry is ended
     marketing_mode = models.CharField(  # rule C7, for province-tier relationships
         _("marketing mode"), max_length=20, blank=True,
         choices=[

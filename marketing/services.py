@@ -232,17 +232,24 @@ def tier_entries_save(entries, *, actor, keep=()):
 
 
 def _tier_entries_write(entries, *, actor, keep):
+    # An entry reopened (no end any more) drops the reason it had ended for; an ended one keeps it.
+    client_ids = list({entry.client.pk for entry in entries})
+    end_reasons = {}
+    for start in range(0, len(client_ids), bulk.BATCH_SIZE):
+        stored = TierEntry.objects.filter(client_id__in=client_ids[start : start + bulk.BATCH_SIZE]).exclude(end_reason="")
+        end_reasons.update({(row[0], row[1], row[2]): row[3] for row in stored.values_list("client_id", "tier", "valid_from", "end_reason")})
     records = [
         {
             "client_id": entry.client.pk, "tier": entry.tier, "valid_from": entry.valid_from,
             "owner_unit_id": entry.owner_unit.pk, "valid_to": entry.valid_to, "reason": entry.reason,
             "marketing_mode": entry.marketing_mode,
+            "end_reason": "" if entry.valid_to is None else end_reasons.get(entry.key(), ""),
         }
         for entry in entries
     ]
     return bulk.upsert(
         TierEntry, records, key=("client_id", "tier", "valid_from"),
-        fields=[name for name in ("owner_unit_id", "valid_to", "reason", "marketing_mode") if name not in keep],
+        fields=[name for name in ("owner_unit_id", "valid_to", "reason", "marketing_mode", "end_reason") if name not in keep],
         defaults={"added_by": history_user(actor)}, actor=history_user(actor),
     ).counts
 
@@ -255,9 +262,16 @@ def tier_entry_add(*, actor, **values):
 
 
 @transaction.atomic
-def tier_entry_end(*, entry, valid_to, actor):
-    """End an entry on `valid_to` (inclusive): it stays on record, never deleted (rule C2)."""
+def tier_entry_end(*, entry, valid_to, reason, actor):
+    """End an entry on `valid_to` (inclusive), with the reason kept beside it: the entry stays on
+    record, never deleted (rule C2). An entry that already ends by then is left as it is."""
     require(actor, "marketing.change_tierentry")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"end_reason": _("Say why the entry ends.")})
+    limit = TierEntry._meta.get_field("end_reason").max_length
+    if len(reason) > limit:
+        raise ValidationError({"end_reason": _("The reason is longer than %(limit)d characters.") % {"limit": limit}})
     if not may_keep_list(actor, entry.owner_unit):
         raise ValidationError({"owner_unit": _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}})
     if valid_to < entry.valid_from:
@@ -265,8 +279,9 @@ def tier_entry_end(*, entry, valid_to, actor):
     if entry.valid_to is not None and entry.valid_to <= valid_to:
         return entry
     entry.valid_to = valid_to
+    entry.end_reason = reason
     entry._history_user = history_user(actor)
-    entry.save(update_fields=["valid_to"])
+    entry.save(update_fields=["valid_to", "end_reason"])
     return entry
 
 

@@ -60,14 +60,25 @@ def test_second_run_changes_nothing(seeded):
     assert snapshot() == before
 
 
-def test_demo_users_have_the_demo_password(seeded):
-    numbers = [employee_no for _, employee_no in demo.build_bank("small").logins]
+def test_demo_users_have_the_demo_password(seeded, client):
+    bank = demo.build_bank("small")
+    numbers = [employee_no for _, employee_no in bank.logins]
     people = {user.username: user for user in User.objects.filter(username__in=numbers + ["admin"])}
-    assert len(people) == 4
+    assert len(people) == 5
     assert all(user.check_password(demo.DEMO_PASSWORD) for user in people.values())
     assert people["admin"].is_superuser
-    analyst, hefei, wuhu = (people[number] for number in numbers)
+    analyst, keeper, hefei, wuhu = (people[number] for number in numbers)
     assert analyst.unit.code == "AH" and hefei.unit.code == "HF"
+    # The tier-list administrator: a province person with the admin and the tier_admin role, no more.
+    assert bank.tier_admins == [keeper.username] and keeper.unit.code == "AH"
+    assert keeper.is_staff and not keeper.is_superuser
+    assert "tier_admin" in set(keeper.groups.values_list("name", flat=True))
+    assert client.post("/admin/login/?next=/admin/", {"username": keeper.username, "password": demo.DEMO_PASSWORD}).status_code == 302
+    assert client.get("/admin/marketing/tierentry/").status_code == 200
+    assert client.get("/admin/marketing/tierentry/export/csv/").status_code == 200
+    assert client.get("/admin/accounts/unit/").status_code == 403  # the tier lists, not the organisation
+    printed = [line.split() for line in seeded.splitlines()]
+    assert ["tier-list", "administrator", keeper.username, keeper.name, "安徽省分行", demo.DEMO_PASSWORD] in printed
     assert wuhu.position == Position.CUSTOMER_MANAGER and wuhu.unit.kind == UnitKind.OUTLET
     assert wuhu.unit.path.startswith(Unit.objects.get(code="WH").path)
 

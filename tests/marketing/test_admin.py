@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,6 +135,15 @@ def test_a_city_admin_cannot_choose_the_province_as_owner(login, hefei_person, b
     assert not TierEntry.objects.filter(reason="越权").exists()
 
 
+def end_entries(client, entries, **form):
+    """Post the "End selected entries…" action: without `form` it opens the intermediate page,
+    with it (valid_to, end_reason) it confirms."""
+    data = {"action": "end_entries", "_selected_action": [entry.pk for entry in entries]}
+    if form:
+        data.update(confirm="yes", **form)
+    return client.post(CHANGELIST, data, follow=True)
+
+
 def test_entries_are_ended_by_the_action_never_edited_or_deleted(login, province_analyst, entries):
     client = login(make_tier_admin(province_analyst))
     entry = entries["WH1-province"]
@@ -141,14 +151,56 @@ def test_entries_are_ended_by_the_action_never_edited_or_deleted(login, province
     assert view.status_code == 200 and 'name="_save"' not in view.content.decode()
     assert client.post(f"{CHANGELIST}{entry.pk}/change/", {"reason": "改"}).status_code == 403
     assert client.get(f"{CHANGELIST}{entry.pk}/delete/").status_code == 403
-    assert "delete_selected" not in dict(client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    actions = dict(client.get(CHANGELIST).context["action_form"].fields["action"].choices)
+    assert "delete_selected" not in actions and "end_today" not in actions and "end_entries" in actions
 
-    response = client.post(CHANGELIST, {"action": "end_today", "_selected_action": [entry.pk, entries["HF1-province"].pk]}, follow=True)
+    response = end_entries(client, [entry, entries["HF1-province"]], valid_to="2024-06-30", end_reason="退出省行名单")
     entry.refresh_from_db()
-    assert entry.valid_to == timezone.localdate()
+    assert (entry.valid_to, entry.end_reason) == (D(2024, 6, 30), "退出省行名单")
     assert entry.history.latest().history_user == province_analyst
-    assert TierEntry.objects.get(pk=entries["HF1-province"].pk).valid_to == D(2019, 12, 31)  # already over: unchanged
+    untouched = TierEntry.objects.get(pk=entries["HF1-province"].pk)
+    assert (untouched.valid_to, untouched.end_reason) == (D(2019, 12, 31), "")  # already over by then: unchanged
     assert {m.level_tag for m in response.context["messages"]} == {"success", "info"}
+    assert response.request["PATH_INFO"] == CHANGELIST
+
+
+def test_ending_asks_for_the_date_and_the_reason_on_an_intermediate_page(login, province_analyst, entries):
+    client = login(make_tier_admin(province_analyst))
+    chosen = [entries["WH1-province"], entries["HF2-city"]]
+    response = end_entries(client, chosen)
+    assert response.status_code == 200
+    assert response.templates[0].name == "marketing/admin_tierentry_end.html"
+    form = response.context["form"]
+    assert form.initial["valid_to"] == timezone.localdate() and set(form.fields) == {"valid_to", "end_reason"}
+    assert [entry.pk for entry in response.context["entries"]] == sorted(entry.pk for entry in chosen)
+    page = response.content.decode()
+    assert "芜湖丙公司" in page and "合肥乙公司" in page and 'name="confirm"' in page
+    assert page.count('name="_selected_action"') == 2
+    assert not TierEntry.objects.filter(pk__in=[entry.pk for entry in chosen], valid_to__isnull=False).exists()
+
+
+@pytest.mark.parametrize("form, field", [
+    ({"valid_to": "2024-06-30", "end_reason": "   "}, "end_reason"),
+    ({"valid_to": "2024-06-30"}, "end_reason"),
+    ({"valid_to": "2024-02-30", "end_reason": "退出名单"}, "valid_to"),
+    ({"valid_to": "", "end_reason": "退出名单"}, "valid_to"),
+    ({"valid_to": "2024-06-30", "end_reason": "长" * 201}, "end_reason"),
+])
+def test_an_invalid_end_form_is_shown_again_with_the_error_and_nothing_ends(login, province_analyst, entries, form, field):
+    client = login(make_tier_admin(province_analyst))
+    response = end_entries(client, [entries["WH1-province"], entries["HF2-city"]], **form)
+    assert response.status_code == 200 and response.templates[0].name == "marketing/admin_tierentry_end.html"
+    assert list(response.context["form"].errors) == [field]
+    page = response.content.decode()
+    assert "errornote" in page and "尚未终止任何条目" in page
+    for name, value in form.items():
+        if value.strip() and name != field:
+            assert f'value="{value}"' in page  # what was typed is kept
+    assert not TierEntry.objects.filter(valid_to__isnull=True).exclude(
+        pk__in=[entries["HF1-city"].pk, entries["HF2-city"].pk, entries["WH1-province"].pk]).exists()
+    assert TierEntry.objects.get(pk=entries["WH1-province"].pk).valid_to is None
+    assert TierEntry.objects.get(pk=entries["HF2-city"].pk).valid_to is None
+    assert not TierEntry.objects.exclude(end_reason="").exists()
 
 
 def test_a_city_admin_does_not_end_the_provinces_entries(login, hefei_person, entries):
@@ -156,20 +208,89 @@ def test_a_city_admin_does_not_end_the_provinces_entries(login, hefei_person, en
     province_entry = entries["HF1-province"]
     TierEntry.objects.filter(pk=province_entry.pk).update(valid_to=None, valid_from=D(2018, 1, 1))
     TierEntry.objects.filter(pk=entries["HF1-city"].pk).update(valid_from=D(2030, 1, 1))  # keep the lists apart
-    response = client.post(CHANGELIST, {"action": "end_today", "_selected_action": [province_entry.pk, entries["HF2-city"].pk]}, follow=True)
+    response = end_entries(client, [province_entry, entries["HF2-city"]], valid_to="2025-12-31", end_reason="调整")
     assert TierEntry.objects.get(pk=province_entry.pk).valid_to is None
-    assert TierEntry.objects.get(pk=entries["HF2-city"].pk).valid_to == timezone.localdate()
-    assert "error" in {m.level_tag for m in response.context["messages"]}
+    assert TierEntry.objects.get(pk=entries["HF2-city"].pk).valid_to == D(2025, 12, 31)
+    errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(errors) == 1 and "合肥甲公司" in errors[0] and "AH" in errors[0]  # told which entry, and why
 
 
-def test_ending_an_entry_that_starts_later_is_refused_with_a_message(login, province_analyst, bank, entries):
+def test_ending_an_entry_before_it_starts_is_refused_with_a_message(login, province_analyst, bank, entries):
     future = services.tier_entry_add(
         client=entries["clients"]["HF2"], tier=Tier.PROVINCE, owner_unit=bank["AH"],
         valid_from=timezone.localdate() + datetime.timedelta(days=30), reason="明年",
     actor=SYSTEM)
-    response = login(make_tier_admin(province_analyst)).post(CHANGELIST, {"action": "end_today", "_selected_action": [future.pk]}, follow=True)
+    response = end_entries(login(make_tier_admin(province_analyst)), [future], valid_to=timezone.localdate().isoformat(), end_reason="取消")
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
     assert TierEntry.objects.get(pk=future.pk).valid_to is None
+
+
+def test_tier_entry_end_needs_a_reason_and_keeps_it(province_analyst, entries):
+    province_analyst = make_tier_admin(province_analyst)
+    entry = entries["WH1-province"]
+    for reason in ["", "  ", None]:
+        with pytest.raises(ValidationError) as refused:
+            services.tier_entry_end(entry=entry, valid_to=D(2024, 6, 30), reason=reason, actor=province_analyst)
+        assert list(refused.value.message_dict) == ["end_reason"]
+    with pytest.raises(ValidationError) as refused:
+        services.tier_entry_end(entry=entry, valid_to=D(2024, 6, 30), reason="长" * 201, actor=province_analyst)
+    assert list(refused.value.message_dict) == ["end_reason"]
+    assert TierEntry.objects.get(pk=entry.pk).valid_to is None and entry.history.count() == 1
+    services.tier_entry_end(entry=entry, valid_to=D(2024, 6, 30), reason=" 退出省行名单 ", actor=province_analyst)
+    entry.refresh_from_db()
+    assert (entry.valid_to, entry.end_reason) == (D(2024, 6, 30), "退出省行名单")
+    assert entry.history.latest().end_reason == "退出省行名单"
+
+
+def test_the_history_of_an_ended_entry_reads_in_chinese(login, province_analyst, entries):
+    client = login(make_tier_admin(province_analyst))
+    entry = entries["WH1-province"]
+    end_entries(client, [entry], valid_to="2024-06-30", end_reason="客户经营范围调整")
+    page = client.get(f"{CHANGELIST}{entry.pk}/history/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "修改" in page and "新增" in page
+    assert "截止日期</strong>: —&nbsp;→&nbsp;2024-06-30" in page
+    assert "终止原因</strong>: —&nbsp;→&nbsp;客户经营范围调整" in page
+    assert "王省行 (P0001)" in page and "系统" in page  # who ended it; the entry was added by no one (a test fixture)
+    assert "芜湖丙公司 (WH1)" in page and "省行级" in page and "安徽省分行 (AH)" in page  # what it started as
+    for raw in ["None", "CHANGES", "Changes", "Changed", "Added", "2018-01-01 00:00"]:
+        assert raw not in page
+
+
+def test_a_version_is_shown_for_reading_and_a_posted_version_writes_nothing(login, province_analyst, entries):
+    client = login(make_tier_admin(province_analyst))
+    entry = entries["WH1-province"]
+    services.tier_entry_end(entry=entry, valid_to=D(2024, 6, 30), reason="退出", actor=province_analyst)
+    first = entry.history.earliest()
+    url = f"{CHANGELIST}{entry.pk}/history/{first.history_id}/"
+    page = client.get(url).content.decode()
+    assert '<fieldset class="history-version" disabled>' in page and 'name="_save"' not in page
+    assert "客户营销" in page and "Historical" not in page and "Marketing" not in page  # the breadcrumbs
+    before = (TierEntry.objects.count(), entry.history.count())
+    form = {"client": entry.client_id, "tier": "PROVINCE", "owner_unit": entry.owner_unit_id, "valid_from": "2018-01-01",
+            "reason": "名单", "_save": "1"}
+    assert client.post(url, form).status_code == 403
+    assert (TierEntry.objects.count(), entry.history.count()) == before
+    assert TierEntry.objects.get(pk=entry.pk).valid_to == D(2024, 6, 30)
+
+
+def test_history_pages_of_every_admin_show_display_values(login, province_analyst, bank, entries):
+    from accounts import services as org_services
+
+    superuser = type(province_analyst).objects.create_superuser("root", password="x-long-password-1")
+    client = login(superuser)
+    org_services.unit_update(unit=bank["HF01"], name="合肥三孝口支行（新）", kind=bank["HF01"].kind, parent=bank["HF"],
+                             city_area=False, credit_authority=True, actor=superuser)
+    page = client.get(f"/admin/accounts/unit/{bank['HF01'].pk}/history/").content.decode()
+    assert "名称</strong>: 合肥三孝口支行&nbsp;→&nbsp;合肥三孝口支行（新）" in page
+    assert "否&nbsp;→&nbsp;是" in page  # the credit authority, as yes/no
+    assert "上级机构</strong>: 合肥分行 (HF)" in page and "numchild" not in page.lower()
+    hf1 = entries["clients"]["HF1"]
+    page = client.get(f"/admin/marketing/client/{hf1.pk}/history/").content.decode()
+    assert "有贷户</strong>: 是" in page and "三孝口网点 (HF0101)" in page and "None" not in page
+    thresholds = services.segment_thresholds_set(valid_from=D(2011, 1, 1), private_min=9000000, high_min=1000000, mid_min=200000,
+                                                 actor=superuser)
+    page = client.get(f"/admin/marketing/segmentthresholds/{thresholds.pk}/history/").content.decode()
+    assert "新增" in page and "None" not in page and "CHANGES" not in page
 
 
 def test_export_action_writes_the_tiers_import_columns(login, wuhu_manager, entries):
@@ -188,6 +309,68 @@ def test_export_action_writes_the_tiers_import_columns(login, wuhu_manager, entr
     assert [row[0] for row in rows] == ["client_no", "WH1"]
 
 
+def csv_lines(response):
+    return b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
+
+
+def test_export_all_exports_every_entry_the_filters_select_on_all_pages(login, province_analyst, bank, entries, monkeypatch):
+    from marketing.admin import TierEntryAdmin
+
+    monkeypatch.setattr(TierEntryAdmin, "list_per_page", 1)  # the filtered entries span pages: all are exported
+    client = login(make_tier_admin(province_analyst))
+    response = client.get(f"{CHANGELIST}export/csv/", {"on": "2019-06-30", "tier": "PROVINCE"})
+    assert response.status_code == 200 and response["Content-Disposition"] == 'attachment; filename="tiers.csv"'
+    assert csv_lines(response) == [
+        "client_no,tier,owner_unit_code,valid_from,valid_to,reason,marketing_mode",
+        "HF1,PROVINCE,AH,2018-01-01,2019-12-31,名单,",
+        "WH1,PROVINCE,AH,2018-01-01,,名单,",
+    ]
+    assert [line.split(",")[0] for line in csv_lines(client.get(f"{CHANGELIST}export/csv/", {"q": "合肥"}))[1:]] == ["HF1", "HF1", "HF2"]
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    response = client.get(f"{CHANGELIST}export/xlsx/", {"owner_unit__id__exact": bank["HF"].pk})
+    rows = list(load_workbook(BytesIO(response.content)).active.values)
+    assert [(row[0], row[2]) for row in rows] == [("client_no", "owner_unit_code"), ("HF1", "HF"), ("HF2", "HF")]
+
+
+def test_export_all_is_scoped_to_the_administrators_subtree(login, wuhu_manager, entries):
+    client = login(make_tier_admin(wuhu_manager))
+    assert [line.split(",")[0] for line in csv_lines(client.get(f"{CHANGELIST}export/csv/"))] == ["client_no", "WH1"]
+    assert csv_lines(client.get(f"{CHANGELIST}export/csv/", {"q": "合肥"})) == [
+        "client_no,tier,owner_unit_code,valid_from,valid_to,reason,marketing_mode"]
+
+
+def test_export_all_refuses_what_it_cannot_do(login, client, province_analyst, hefei_person, entries):
+    admin_client = login(make_tier_admin(province_analyst))
+    assert admin_client.get(f"{CHANGELIST}export/pdf/").status_code == 404
+    bad_filter = admin_client.get(f"{CHANGELIST}export/csv/", {"on": "2019-02-30"})
+    assert bad_filter.status_code == 302 and bad_filter["Location"] == f"{CHANGELIST}?e=1"
+    hefei_person.is_staff = True
+    hefei_person.save()  # staff without the tier-list permissions
+    client.force_login(hefei_person)
+    assert client.get(f"{CHANGELIST}export/csv/").status_code == 403
+    client.logout()
+    assert client.get(f"{CHANGELIST}export/csv/").status_code == 302  # to the login page
+
+
+def test_tier_changelist_offers_export_all_with_the_current_filters(login, province_analyst, entries):
+    response = login(make_tier_admin(province_analyst)).get(CHANGELIST, {"tier": "CITY", "q": "合肥"})
+    page = response.content.decode()
+    assert f'href="{CHANGELIST}export/csv/?q=%E5%90%88%E8%82%A5&amp;tier=CITY"' in page
+    assert f'href="{CHANGELIST}export/xlsx/?q=%E5%90%88%E8%82%A5&amp;tier=CITY"' in page
+    assert "导出全部（CSV）" in page and "导出全部（Excel）" in page and "按当前筛选共 2 条" in page
+
+
+def test_tier_changelist_columns_stay_short(login, province_analyst, entries):
+    TierEntry.objects.filter(pk=entries["WH1-province"].pk).update(reason="年度名单评审：列入省行级客户名单并由省行直接营销")
+    page = login(make_tier_admin(province_analyst)).get(CHANGELIST).content.decode()
+    assert '芜湖丙公司 <span class="nowrap">(WH1)</span>' in page
+    assert '<span title="年度名单评审：列入省行级客户名单并由省行直接营销">年度名单评审：…</span>' in page
+    assert "2018-01-01" in page and "2018年1月1日" not in page
+
+
 def test_tier_changelist_links_to_the_import_page(login, province_analyst, entries):
     page = login(make_tier_admin(province_analyst)).get(CHANGELIST).content.decode()
     assert f'href="{reverse("admin-import")}"' in page
@@ -196,10 +379,12 @@ def test_tier_changelist_links_to_the_import_page(login, province_analyst, entri
 def test_client_admin_shows_the_whole_tier_history_read_only(login, province_analyst, entries):
     client = login(make_tier_admin(province_analyst))
     hf1 = entries["clients"]["HF1"]
+    services.tier_entry_end(entry=entries["HF1-city"], valid_to=D(2023, 3, 31), reason="并入集团名单", actor=province_analyst)
     response = client.get(f"/admin/marketing/client/{hf1.pk}/change/")
     assert response.status_code == 200
     inline = response.context["inline_admin_formsets"][0]
     assert [form.original.tier for form in inline] == ["PROVINCE", "CITY"]
+    assert "end_reason" in inline.readonly_fields and "并入集团名单" in response.content.decode()
     assert client.get("/admin/marketing/client/", {"q": "乙公司"}).context["cl"].result_list[0].client_no == "HF2"
     assert client.get(f"/admin/marketing/client/{hf1.pk}/delete/").status_code == 403
 

@@ -54,7 +54,7 @@ def test_rule_C3_upper_entries_appear_on_the_city_list_for_exactly_as_long(regis
 def test_rule_C2_history_is_never_overwritten_an_entry_ends(registry, province_analyst):
     province_analyst = grant(province_analyst, "marketing.change_tierentry")
     entry = TierEntry.objects.get(client__client_no="C4")
-    services.tier_entry_end(entry=entry, valid_to=D(2011, 3, 31), actor=province_analyst)
+    services.tier_entry_end(entry=entry, valid_to=D(2011, 3, 31), reason="退出名单", actor=province_analyst)
     entry.refresh_from_db()
     assert entry.valid_to == D(2011, 3, 31)
     assert [record.valid_to for record in entry.history.order_by("history_id")] == [None, D(2011, 3, 31)]
@@ -276,7 +276,7 @@ def test_rule_C2_only_the_owner_unit_keeps_its_list(registry, bank, hefei_person
     hefei_person = grant(hefei_person, "marketing.add_tierentry", "marketing.change_tierentry")
     entry = TierEntry.objects.get(client__client_no="C4")  # on the province's list
     with pytest.raises(ValidationError):
-        services.tier_entry_end(entry=entry, valid_to=D(2011, 1, 1), actor=hefei_person)
+        services.tier_entry_end(entry=entry, valid_to=D(2011, 1, 1), reason="退出名单", actor=hefei_person)
     with pytest.raises(ValidationError) as refused:
         services.tier_entry_add(client=registry["C4"], tier=Tier.PROVINCE, owner_unit=bank["AH"], valid_from=D(2015, 1, 1),
                                 reason="x", actor=hefei_person)

@@ -56,7 +56,7 @@ CALLS = {
         client=w["registry"]["C4"], tier=Tier.CITY, owner_unit=w["bank"]["HF"], valid_from=D(2015, 1, 1), reason="x",
         actor=actor),
     "tier_entry_end": lambda w, actor: marketing_services.tier_entry_end(
-        entry=TierEntry.objects.select_related("owner_unit").get(client__client_no="C4"), valid_to=D(2015, 1, 1),
+        entry=TierEntry.objects.select_related("owner_unit").get(client__client_no="C4"), valid_to=D(2015, 1, 1), reason="x",
         actor=actor),
     "responsible_override_set": lambda w, actor: marketing_services.responsible_override_set(
         client=w["registry"]["C4"], department="CORP1", reason="集团授信", actor=actor),
@@ -216,3 +216,14 @@ def test_rule_C2_overlapping_entries_cannot_both_be_stored(bank):
         marketing_services.tier_entry_add(
             client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b", actor=SYSTEM)
     assert TierEntry.objects.filter(client=client).count() == 1
+
+
+def test_rule_C2_an_entry_reopened_by_an_import_drops_its_end_reason(world):
+    from imports.engine import run_import
+
+    entry = TierEntry.objects.select_related("owner_unit").get(client__client_no="C4")
+    marketing_services.tier_entry_end(entry=entry, valid_to=D(2015, 1, 1), reason="退出", actor=SYSTEM)
+    run_import("tiers", b"client_no,tier,owner_unit_code,valid_from,valid_to,reason\nC4,PROVINCE,AH,2010-07-01,,test\n",
+               "t.csv", actor=SYSTEM)
+    entry.refresh_from_db()
+    assert (entry.valid_to, entry.end_reason) == (None, "")

@@ -7,6 +7,7 @@ them; re-running it changes nothing.
 
 import unicodedata
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.test.utils import override_settings
@@ -14,6 +15,7 @@ from django.test.utils import override_settings
 from accounts.actors import SYSTEM
 from accounts import services
 from accounts.models import Department, LeadershipMember, Unit, User
+from accounts.rules import Role
 from demo import clients as demo_clients
 from demo import org as demo
 from imports.engine import ImportRejected, run_import
@@ -76,7 +78,7 @@ class Command(BaseCommand):
         book = demo_clients.build_clients(bank, scale)
         for kind in ("clients", "tiers", "metrics"):
             self.load(kind, book.csv(kind))
-        logins = self.demo_logins(bank.logins)
+        logins = self.demo_logins(bank.logins, bank.tier_admins)
 
         clients = dict(Client.objects.values_list("kind").annotate(models.Count("pk")))
         self.stdout.write(
@@ -104,10 +106,12 @@ class Command(BaseCommand):
         for unit_code, employee_no, role in seats:
             services.leadership_member_set(unit=units[unit_code], member=members[employee_no], role=role, actor=SYSTEM)
 
-    def demo_logins(self, logins):
-        """Give the demo people a known password; answers the rows of the logins table.
+    def demo_logins(self, logins, tier_admins):
+        """Give the demo people a known password, and the tier-list administrators the admin and
+        their role (an administrator's grant, as in a real bank); answers the rows of the logins
+        table.
 
-        Only a password that differs is set, so that a re-run leaves no history behind.
+        Only what differs is written, so that a re-run leaves no history behind.
         """
         people = User.objects.in_bulk([no for _, no in logins], field_name="username")
         for _role, employee_no in logins:
@@ -115,6 +119,13 @@ class Command(BaseCommand):
             if needs_demo_password(user):
                 user.set_password(demo.DEMO_PASSWORD)
                 user.save(update_fields=["password"])
+        tier_admin = Group.objects.get(name=Role.TIER_ADMIN)
+        for employee_no in tier_admins:
+            user = people[employee_no]
+            if not user.is_staff:
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+            user.groups.add(tier_admin)  # no-op when held
 
         admin = User.objects.filter(username="admin").first() or User(username="admin", name="系统管理员")
         if needs_demo_password(admin) or not (admin.is_staff and admin.is_superuser and admin.is_active):
