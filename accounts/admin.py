@@ -20,6 +20,7 @@ from treebeard.mp_tree import MP_Node
 
 from . import services
 from .actors import holds_rights_over, require_rights_over
+from .rules import Role
 from .models import Department, LeadershipMember, Unit, User
 from .scoping import scoped
 
@@ -274,11 +275,35 @@ class LeadershipMemberForm(forms.ModelForm):
         return validated_by(self, services.leadership_member_validate, "unit", "member")
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """The roles (Django groups) by their names for people, not their stable codes."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return list(Role.LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(groups__name=self.value()) if self.value() else queryset
+
+
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, group):
+        return Role.LABELS.get(group.name, group.name)
+
+
 @admin.register(User)
 class EmployeeAdmin(UserAdmin, ScopedAdmin):
     form = EmployeeChangeForm
     list_display = ["username", "name", "unit", "position", "grade", "is_active"]
-    list_filter = ["position", "grade", "manager_kind", "is_staff", "is_active", "groups"]
+    list_filter = ["position", "grade", "manager_kind", "is_staff", "is_active", RoleFilter]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     search_fields = ["username", "name"]
     list_select_related = ["unit"]
     ordering = ["username"]

@@ -44,3 +44,12 @@ def test_the_two_box_selector_of_a_persons_groups_speaks_chinese(client, hefei_p
     assert '"Choose all %s": "全选%s"' in page  # given to Django's JavaScript gettext
     assert '"Remove all %s": "移除全部%s"' in page
     assert client.get("/admin/accounts/user/add/").content.decode().count("创建用户后，可以编辑更多的用户选项。") == 1
+
+
+def test_roles_read_in_chinese_in_the_people_admin(client, province_analyst):
+    from tests.helpers import make_staff
+
+    client.force_login(make_staff(province_analyst, "accounts"))
+    page = client.get("/admin/accounts/user/").content.decode()
+    assert "省行分析员" in page
+    assert "?role=tier_admin" in page and ">tier_admin<" not in page
