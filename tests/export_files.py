@@ -43,3 +43,8 @@ def filename_of(response):
     if "filename*=utf-8''" in disposition:
         return unquote(disposition.split("filename*=utf-8''", 1)[1])
     return disposition.split('filename="', 1)[1].rstrip('"')
+
+
+def csv_lines(response):
+    """The lines of a CSV attachment, without the byte-order mark."""
+    return response_bytes(response).decode("utf-8-sig").strip().splitlines()

@@ -5,6 +5,8 @@ the tests of who may do what call the services with personas themselves.
 """
 
 from django.contrib.auth.models import Permission
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.actors import SYSTEM
@@ -37,3 +39,10 @@ def make_staff(user, *app_labels):
     user.save()
     user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=app_labels))
     return type(user).objects.get(pk=user.pk)
+
+
+def api_as(user):
+    """An API client authenticated as `user` with their token, as scripts call the API."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client

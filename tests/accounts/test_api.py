@@ -1,13 +1,10 @@
 """GET /api/v1/units/ (INTERFACES.md) and the employees endpoint: scoped, authenticated."""
 
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from tests.helpers import api_as
 
-def api_as(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+
 
 
 def test_units_answer_a_wuhu_person_with_the_wuhu_subtree_only(wuhu_manager):

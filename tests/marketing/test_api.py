@@ -4,18 +4,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from tests.marketing.conftest import month
 from accounts.actors import SYSTEM
+from rest_framework.test import APIClient
+
+from tests.helpers import api_as
 
 D = datetime.date
 
-
-def api_as(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_clients_answer_the_contract_fields_on_a_date(registry, province_analyst):

@@ -7,13 +7,15 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
 from marketing import services
-from marketing.models import BusinessRequest, Client, ClientKind, ClientMetric, Tier
+from marketing.models import BusinessRequest, Client, ClientKind, Tier
 from accounts.actors import SYSTEM
+from tests.export_files import csv_lines
+from tests.helpers import grant
+from tests.marketing.conftest import month
 
 D = datetime.date
 LISTED_SINCE = D(2020, 1, 1)
@@ -27,9 +29,6 @@ def save_clients(bank, *rows):
     ], actor=SYSTEM)
     return {client.client_no: client for client in Client.objects.select_related("account_unit")}
 
-
-def save_month(client, month, **figures):
-    services.metrics_save([{"client_id": client.pk, "month": month, **{name: figures.get(name) for name in ClientMetric.FIGURES}}], actor=SYSTEM)
 
 
 def put_on_list(client, tier, owner, start=LISTED_SINCE, end=None):
@@ -52,13 +51,13 @@ def clients(bank):
     put_on_list(clients["HF001"], Tier.PROVINCE, bank["AH"])
     put_on_list(clients["HF002"], Tier.CITY, bank["HF"])
     put_on_list(clients["WH001"], Tier.PROVINCE, bank["AH"])
-    for month, deposits in [(D(2024, 1, 1), "1000000"), (D(2024, 2, 1), "1200000"), (D(2024, 3, 1), "1234567.89")]:
-        save_month(clients["HF001"], month, deposits_avg=Decimal(deposits), loans=Decimal("5000000"), annual_contribution=Decimal("3000000"))
-    save_month(clients["HF002"], D(2024, 3, 1), deposits_avg=Decimal("200000"))
-    save_month(clients["WH001"], D(2024, 3, 1), deposits_avg=Decimal("300000"))
-    save_month(clients["HF101"], D(2024, 1, 1), aum=Decimal("150000"), deposits_avg=Decimal("100000"))
-    save_month(clients["HF101"], D(2024, 3, 1), aum=Decimal("1500000"), deposits_avg=Decimal("400000"))
-    save_month(clients["WH101"], D(2024, 3, 1), aum=Decimal("300000"), deposits_avg=Decimal("50000"))
+    for when, deposits in [(D(2024, 1, 1), "1000000"), (D(2024, 2, 1), "1200000"), (D(2024, 3, 1), "1234567.89")]:
+        month(clients["HF001"], when, deposits_avg=Decimal(deposits), loans=Decimal("5000000"), annual_contribution=Decimal("3000000"))
+    month(clients["HF002"], D(2024, 3, 1), deposits_avg=Decimal("200000"))
+    month(clients["WH001"], D(2024, 3, 1), deposits_avg=Decimal("300000"))
+    month(clients["HF101"], D(2024, 1, 1), aum=Decimal("150000"), deposits_avg=Decimal("100000"))
+    month(clients["HF101"], D(2024, 3, 1), aum=Decimal("1500000"), deposits_avg=Decimal("400000"))
+    month(clients["WH101"], D(2024, 3, 1), aum=Decimal("300000"), deposits_avg=Decimal("50000"))
     return clients
 
 
@@ -66,13 +65,6 @@ def listed(response):
     return [client.client_no for client in response.context["page"].object_list]
 
 
-def csv_lines(response):
-    return b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
-
-
-def grant(user, *codenames):
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="marketing", codename__in=codenames))
-    return type(user).objects.get(pk=user.pk)  # a fresh object: permissions are cached per instance
 
 
 # --- the client list -------------------------------------------------------------------------
@@ -172,7 +164,7 @@ def test_client_export_follows_the_filters_and_offers_excel(login, province_anal
 
 
 def test_hefei_client_page_is_not_found_for_wuhu_manager(login, wuhu_manager, clients):
-    client = login(grant(wuhu_manager, "change_client"))
+    client = login(grant(wuhu_manager, "marketing.change_client"))
     assert client.get(reverse("client-detail", args=["HF001"])).status_code == 404
     assert client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "CORP2", "responsible_override_reason": "x"}).status_code == 404
     assert client.post(reverse("client-request-create", args=["HF001"]), {"nature": "DAILY", "description": "x"}).status_code == 404
@@ -222,11 +214,11 @@ def test_client_page_does_not_name_a_group_parent_outside_the_subtree(login, wuh
 def test_client_page_makes_a_bounded_number_of_queries(login, province_analyst, bank, clients, django_assert_max_num_queries):
     hf001 = clients["HF001"]
     for year in range(2010, 2020):
-        save_month(hf001, D(year, 6, 1), deposits_avg=Decimal(year))
+        month(hf001, D(year, 6, 1), deposits_avg=Decimal(year))
     save_clients(bank, *[(f"S{n:03d}", f"子公司{n}", ClientKind.CORPORATE, "HF0101", {"group_parent_no": "HF001"}) for n in range(30)])
     for n in range(5):
         services.business_request_create(client=hf001, nature="DAILY", is_credit=False, description=f"日常{n}", actor=SYSTEM)
-    client = login(grant(province_analyst, "change_client"))
+    client = login(grant(province_analyst, "marketing.change_client"))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("client-detail", args=["HF001"])).status_code == 200
 
@@ -244,7 +236,7 @@ def test_override_form_is_only_for_authorised_people(login, hefei_manager, clien
 
 
 def test_override_without_a_reason_is_reshown_with_the_error(login, hefei_person, clients):
-    client = login(grant(hefei_person, "change_client"))
+    client = login(grant(hefei_person, "marketing.change_client"))
     response = client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "CORP2", "responsible_override_reason": "  "})
     assert response.status_code == 200
     form = response.context["override_form"]
@@ -255,13 +247,13 @@ def test_override_without_a_reason_is_reshown_with_the_error(login, hefei_person
 
 
 def test_override_with_an_unknown_department_is_refused_next_to_the_field(login, hefei_person, clients):
-    client = login(grant(hefei_person, "change_client"))
+    client = login(grant(hefei_person, "marketing.change_client"))
     response = client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "NOPE", "responsible_override_reason": "x"})
     assert "responsible_override" in response.context["override_form"].errors
 
 
 def test_override_is_saved_with_its_reason_and_shown(login, hefei_person, clients):
-    client = login(grant(hefei_person, "change_client"))
+    client = login(grant(hefei_person, "marketing.change_client"))
     response = client.post(
         reverse("client-override", args=["HF001"]),
         {"responsible_override": "INTERNATIONAL", "responsible_override_reason": "主要为进出口结算"}, follow=True,
