@@ -28,7 +28,8 @@ def run_is_waiting(run):
         return True
     if run.status != RunStatus.QUEUED:
         return False
-    return conflicting_runs(run).filter(created_at__lte=run.created_at, pk__lt=run.pk).exclude(status__in=FINISHED).exists()
+    earlier = conflicting_runs(run).filter(created_at__lte=run.created_at, pk__lt=run.pk)
+    return earlier.exclude(status__in=FINISHED).exists()
 
 
 def conflicting_runs(run):

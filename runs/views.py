@@ -91,8 +91,10 @@ def run_detail(request, pk):
     kinds_or_403(request.user)
     run = present(selectors.run_get(user=request.user, pk=pk))
     importer = REGISTRY.get(run.import_kind)
-    errors = [{**error, "column_label": importer.column_label(error["column"]) if importer and error["column"] else error["column"]}
-              for error in run.errors]
+    errors = [
+        {**error, "column_label": importer.column_label(error["column"]) if importer and error["column"] else ""}
+        for error in run.errors
+    ]
     return render(request, "runs/run_detail.html", {
         "run": run,
         "errors": errors,

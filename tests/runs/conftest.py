@@ -47,7 +47,8 @@ def start_run():
     """Start an import run as `actor` and execute it as the Celery task would."""
 
     def start(actor, kind, text, *, name=None, dry_run=False, execute=True):
-        run = services.import_run_start(actor=actor, kind=kind, upload=upload(text, name or f"{kind}.csv"), dry_run=dry_run)
+        file = upload(text, name or f"{kind}.csv")
+        run = services.import_run_start(actor=actor, kind=kind, upload=file, dry_run=dry_run)
         if execute:
             services.run_execute(run.pk)
         run.refresh_from_db()
