@@ -3,14 +3,12 @@
 from playwright.sync_api import expect
 
 from runs.models import Run
-from tests.e2e.conftest import browser, log_in, page  # noqa: F401  (the browser fixtures)
-
-from .conftest import clients_csv, grant_imports
+from tests.runs.conftest import clients_csv, grant_imports, upload
 
 SCREENSHOTS = "var/screenshots"
 
 
-def test_a_person_uploads_a_clients_file_and_sees_the_result_with_the_kind_kept(log_in, hefei_person, bank, tmp_path):  # noqa: F811
+def test_a_person_uploads_a_clients_file_and_sees_the_result_with_the_kind_kept(log_in, hefei_person, bank, tmp_path):
     person = grant_imports(hefei_person)
     page = log_in(person)
     page.click("nav.areas >> text=导入")
@@ -36,10 +34,8 @@ def test_a_person_uploads_a_clients_file_and_sees_the_result_with_the_kind_kept(
             run.file.delete(save=False)
 
 
-def test_the_run_page_follows_a_queued_run_to_its_end(log_in, hefei_person, bank, monkeypatch):  # noqa: F811
+def test_the_run_page_follows_a_queued_run_to_its_end(log_in, hefei_person, bank, monkeypatch):
     from runs import services
-
-    from .conftest import upload
 
     monkeypatch.setattr(services, "enqueue", lambda run_id: None)  # the worker is slow to take them
     person = grant_imports(hefei_person)
