@@ -1,21 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
-
-from imports.views import import_upload
 
 from .api import router
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/import/", admin.site.admin_view(import_upload), name="admin-import"),
+    # The import page is the staff page now, for everyone with an import permission.
+    path("admin/import/", RedirectView.as_view(pattern_name="import-start"), name="admin-import"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("clients/", include("marketing.urls")),
+    path("imports/", include("runs.urls")),
     path("", include("accounts.urls")),
 ]

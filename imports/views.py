@@ -1,58 +1,41 @@
-"""The admin panel's upload page: the same engine as `manage.py import`."""
+"""Per-KIND files for the staff import page (runs.views): the template to fill in and the
+current data in the import's own format. Each needs the permission of importing the KIND."""
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.http import Http404, HttpResponse
 
-from .engine import REGISTRY, ImportRejected, UsageError, run_import
+from .access import importable_kinds, may_import
+from .engine import REGISTRY
+from .exports import XLSX_TYPE
 
+EXPORT_FORMATS = ("csv", "xlsx")
 
-def importable_kinds(user):
-    """The KINDs `user` may import: those whose declared permissions they hold (undeclared: superusers)."""
-    return sorted(
-        kind for kind, importer in REGISTRY.items()
-        if user.is_superuser or (importer.permissions and user.has_perms(importer.permissions))
-    )
+__all__ = ["importable_kinds", "kind_export", "kind_template"]  # importable_kinds: its old home
 
 
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"))
-    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
-    dry_run = forms.BooleanField(label=gettext_lazy("Only check, write nothing"), required=False)
-
-    def __init__(self, *args, kinds, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(kind, kind) for kind in kinds]
-
-
-def import_upload(request):
-    kinds = importable_kinds(request.user)
-    if not kinds:
+def kind_or_403(user, kind):
+    if kind not in REGISTRY:
+        raise Http404
+    if not may_import(user, kind):
         raise PermissionDenied
-    form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
-    errors = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = run_import(
-                form.cleaned_data["kind"], upload.read(), upload.name,
-                dry_run=form.cleaned_data["dry_run"], actor=request.user,
-            )
-        except UsageError as exc:
-            form.add_error("file", str(exc))
-        except ImportRejected as exc:
-            errors = exc.errors
-        else:
-            messages.success(request, str(report))
-            return redirect("admin-import")
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Bulk import"),
-        "form": form,
-        "errors": errors,
-        "columns": {kind: REGISTRY[kind].columns for kind in kinds},
-    }
-    return render(request, "imports/upload.html", context)
+    return kind
+
+
+@login_required
+def kind_template(request, kind):
+    kind_or_403(request.user, kind)
+    from .workbooks import template_workbook
+
+    response = HttpResponse(template_workbook(kind), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return response
+
+
+@login_required
+def kind_export(request, kind):
+    kind_or_403(request.user, kind)
+    from .exports import kind_export_response  # built with the KIND exports of issue 6
+
+    fmt = request.GET.get("format")
+    return kind_export_response(kind, actor=request.user, fmt=fmt if fmt in EXPORT_FORMATS else "csv")

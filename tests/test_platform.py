@@ -85,35 +85,3 @@ def test_admin_unit_form_refuses_a_wrong_parent_next_to_the_field(login, provinc
     assert response.status_code == 200
     assert "parent" in response.context["adminform"].form.errors
     assert 'value="错网点"' in response.content.decode()
-
-
-def test_admin_import_page_imports_whole_files_and_lists_bad_rows(login, province_analyst, bank, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from accounts.models import Unit
-
-    client = login(make_admin(province_analyst))
-    assert client.get(reverse("admin-import")).status_code == 200
-    bad = SimpleUploadedFile("units.csv", "code,name,kind,parent_code\nHF02,新支行,SUB_BRANCH,HF\nX,x,OUTLET,HF\n".encode())
-    response = client.post(reverse("admin-import"), {"kind": "units", "file": bad})
-    assert [str(e) for e in response.context["errors"]][0].startswith("row 3, column parent_code:")
-    assert not Unit.objects.filter(code="HF02").exists()
-    good = SimpleUploadedFile("units.csv", "code,name,kind,parent_code\nHF02,新支行,SUB_BRANCH,HF\n".encode())
-    response = client.post(reverse("admin-import"), {"kind": "units", "file": good}, follow=True)
-    assert Unit.objects.filter(code="HF02").exists()
-    assert Unit.objects.get(code="HF02").history.latest().history_user == province_analyst
-
-
-def test_admin_import_cannot_reach_outside_the_subtree(login, wuhu_manager, bank):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    client = login(make_admin(wuhu_manager))
-    upload = SimpleUploadedFile("units.csv", "code,name,kind,parent_code\nHF0199,网点,OUTLET,HF01\n".encode())
-    response = client.post(reverse("admin-import"), {"kind": "units", "file": upload})
-    assert [str(e) for e in response.context["errors"]] and "column parent_code" in str(response.context["errors"][0])
-
-
-def test_admin_import_page_is_refused_without_import_permissions(login, hefei_person):
-    hefei_person.is_staff = True
-    hefei_person.save()
-    assert login(hefei_person).get(reverse("admin-import")).status_code == 403

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "imports",  # the shared import engine; each app declares its KINDs in importers.py
     "accounts",
     "marketing",
+    "runs",  # tracked long work: page imports now, the quarterly appraisal batch later
     "staffing",
     "appraisal",
     "demo",  # `manage.py seed_demo`
@@ -95,6 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE",
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A second connection to the same database, used only to write a run's progress while the
+    # import's own transaction is open, so that other requests see it at once (runs.progress).
+    # SQLite has one writer at a time: there a run's progress is written between transactions.
+    DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -133,6 +139,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request while it is missing
+# Uploaded files kept with their runs (runs.Run.file); not served as static files.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -177,6 +186,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+
+# Runs (runs.Run): how many bad rows a run's report keeps, and how long a run waits for an
+# earlier one of the same kind before going ahead anyway (the engine's lock still orders them).
+RUNS_REPORT_ROWS = env.int("RUNS_REPORT_ROWS", default=500)
+RUNS_WAIT_SECONDS = env.int("RUNS_WAIT_SECONDS", default=4 * 3600)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,39 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from imports.engine import REGISTRY
+
+from .models import IMPORT_PREFIX, RunStatus
+
+# The KINDs of INTERFACES.md by the names bank staff use.
+KIND_LABELS = {
+    "units": _("Units"),  # 机构
+    "departments": _("Departments"),  # 部门
+    "employees": _("Employees"),  # 员工
+    "clients": _("Clients"),  # 客户
+    "tiers": _("Tier lists"),  # 名单
+    "metrics": _("Monthly metrics"),  # 月度指标
+}
+
+
+def kind_label(kind):
+    return KIND_LABELS.get(kind, kind)
+
+
+class ImportStartForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What to import"))
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    dry_run = forms.BooleanField(label=_("Only check, write nothing"), required=False)
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, kind_label(kind)) for kind in kinds]
+
+
+class RunFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *RunStatus.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All"))] + [(IMPORT_PREFIX + kind, kind_label(kind)) for kind in REGISTRY]
