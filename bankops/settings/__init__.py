@@ -95,6 +95,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (bankops.locks).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE",
+        timeout=60,  # seconds a writer waits for the write lock (an import holds it while it writes)
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A second connection to the same database, used only to write a run's progress while the
