@@ -52,8 +52,9 @@ def fill_the_lists(bank, actor):
 
 
 def test_tier_entries_stay_readable_at_1440_px(log_in, province_analyst, bank):
-    fill_the_lists(bank, province_analyst)
-    page = log_in(tier_admin(province_analyst))
+    admin = tier_admin(province_analyst)
+    fill_the_lists(bank, admin)
+    page = log_in(admin)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto("/admin/marketing/tierentry/")
     expect(page.locator("#result_list tbody tr")).to_have_count(24)
@@ -79,8 +80,9 @@ def test_tier_entries_stay_readable_at_1440_px(log_in, province_analyst, bank):
 
 
 def test_an_entry_is_ended_with_a_date_and_a_reason_and_its_history_reads_in_chinese(log_in, province_analyst, bank):
-    fill_the_lists(bank, province_analyst)
-    page = log_in(tier_admin(province_analyst))
+    admin = tier_admin(province_analyst)
+    fill_the_lists(bank, admin)
+    page = log_in(admin)
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto("/admin/marketing/tierentry/?q=C00000001")
     page.locator("input.action-select").first.check()
