@@ -391,6 +391,7 @@ def csv_encoding(stream):
     """UTF-8 (with or without BOM) when the whole file is UTF-8, else GB18030 (GBK's superset,
     what Excel on Chinese Windows writes as "CSV (逗号分隔)"). One pass over the bytes, a chunk
     at a time; the stream is rewound."""
+    start = stream.tell()
     head = stream.read(64 * 1024)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UsageError(not_text_message(_("The file is UTF-16 text (Excel's \"Unicode text\").")))
@@ -398,21 +399,32 @@ def csv_encoding(stream):
     if head.count(b"\0") > max(2, len(head) // 100):
         raise UsageError(not_text_message(_("The file is not a table of text (it holds binary data).")))
     decoder = codecs.getincrementaldecoder("utf-8")()
-    seen_non_ascii, chunk = False, head
+    # Non-ASCII characters read as UTF-8 so far. A GBK character now and then is valid UTF-8 by
+    # chance, but not a run of them: after a few, a byte that is not UTF-8 is a damaged file.
+    utf8_seen = UTF8_SURE if head.startswith(codecs.BOM_UTF8) else 0
+    chunk = head
     while True:
         try:
-            decoder.decode(chunk, final=not chunk)
+            text = decoder.decode(chunk, final=not chunk)
         except UnicodeDecodeError as exc:
-            if seen_non_ascii or not chunk[: max(exc.start, 0)].isascii():
-                # UTF-8 text so far, then a byte that is not: a damaged file, not another encoding.
-                raise UsageError(not_text_message(_("The file is UTF-8 text with a damaged byte.")))
-            stream.seek(0)
+            utf8_seen += _non_ascii(chunk[: max(exc.start, 0)].decode("utf-8", "ignore"))
+            if utf8_seen >= UTF8_SURE:
+                raise UsageError(not_text_message(_("The file is UTF-8 text with a damaged byte."))) from None
+            stream.seek(start)
             return "gb18030"
         if not chunk:
-            stream.seek(0)
+            stream.seek(start)
             return "utf-8-sig"
-        seen_non_ascii = seen_non_ascii or not chunk.isascii()
+        if utf8_seen < UTF8_SURE:
+            utf8_seen += _non_ascii(text)
         chunk = stream.read(CHUNK)
+
+
+UTF8_SURE = 8
+
+
+def _non_ascii(text):
+    return len(text) - len(text.encode("ascii", "ignore"))
 
 
 SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

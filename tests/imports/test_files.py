@@ -139,3 +139,18 @@ def test_xlsx_dates_numbers_and_booleans_read_as_their_text(bank):
     metric = ClientMetric.objects.get()
     assert (metric.month, str(metric.deposits_avg), str(metric.loans), metric.aum) == (
         datetime.date(2026, 1, 1), "1234.50", "2000000.00", None)
+
+
+@pytest.mark.parametrize("name", ["谁是张三", "刘䶮商贸"])
+def test_a_gbk_name_that_starts_like_utf8_is_still_read_as_gbk(bank, name):
+    # 谁 is CB AD in GBK, which is also a valid UTF-8 sequence (U+02ED): one such character
+    # must not make the file read as damaged UTF-8.
+    load("clients", f"client_no,name,kind,account_unit_code\nC1,{name},CORPORATE,HF0101\n".encode("gb18030"))
+    assert Client.objects.get(client_no="C1").name == name
+
+
+def test_a_stream_not_at_its_start_is_read_from_where_it_stands(db):
+    stream = io.BytesIO(b"ignored preamble|" + CHINESE_UNITS.encode("gbk"))
+    stream.seek(len(b"ignored preamble|"))
+    engine.run_import("units", stream, "units.csv", actor=None)
+    assert Unit.objects.count() == 2
