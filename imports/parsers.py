@@ -228,7 +228,8 @@ def _cents(value):
 
 
 def _yuan(cents):
-    return Decimal(cents).scaleb(-2)
+    digits = str(abs(cents)).rjust(3, "0")
+    return Decimal(f"{'-' if cents < 0 else ''}{digits[:-2]}.{digits[-2:]}")  # 0 → 0.00, not 0E-2
 
 
 # An import holds its parsed amounts as integer cents (a third of a Decimal's memory).

@@ -148,3 +148,10 @@ def test_every_bad_row_is_named_and_good_rows_are_not_written(client_c1):
     assert [str(error).split(":")[0] for error in rejection.errors] == [
         "row 3, column deposits_avg", "row 3, column month", "row 4, column aum", "row 4, column deposits_avg"]
     assert not ClientMetric.objects.exists()
+
+
+@pytest.mark.parametrize("cell", ["0", "0.05", "-0.5", "12", "1,234,567.89", "-9999999999999999.99"])
+def test_a_parsed_amount_comes_back_exactly_as_two_decimals(cell):
+    pack, unpack = parsers.money.compact
+    value = parsers.money(cell, allow_negative=True)
+    assert str(unpack(pack(value))) == str(value) and unpack(pack(value)).as_tuple().exponent == -2
