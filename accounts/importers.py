@@ -52,12 +52,12 @@ class UnitImporter(Importer):
     key = ("code",)
     permissions = ("accounts.add_unit", "accounts.change_unit")
     columns = [
-        Column("code", parsers.code),
-        Column("name", parsers.text),
-        Column("kind", parsers.choice(UnitKind)),
-        Column("parent_code", parsers.code, required=False),
-        Column("city_area", parsers.boolean, required=False),
-        Column("credit_authority", parsers.boolean, required=False),
+        Column("code", parsers.code, label=parsers.gettext_lazy("Unit code")),
+        Column("name", parsers.text, label=parsers.gettext_lazy("Unit name")),
+        Column("kind", parsers.choice(UnitKind), label=parsers.gettext_lazy("Unit kind")),
+        Column("parent_code", parsers.code, required=False, label=parsers.gettext_lazy("Parent unit code")),
+        Column("city_area", parsers.boolean, required=False, label=parsers.gettext_lazy("City-area outlet")),
+        Column("credit_authority", parsers.boolean, required=False, label=parsers.gettext_lazy("May accept credit business")),
     ]
     field_columns = {"parent": "parent_code"}
 
@@ -134,10 +134,10 @@ class DepartmentImporter(Importer):
     key = ("unit_code", "code")
     permissions = ("accounts.add_department", "accounts.change_department")
     columns = [
-        Column("unit_code", parsers.code),
-        Column("code", parsers.code),
-        Column("name", parsers.text),
-        Column("parent_code", parsers.code, required=False),
+        Column("unit_code", parsers.code, label=parsers.gettext_lazy("Unit code")),
+        Column("code", parsers.code, label=parsers.gettext_lazy("Department code")),
+        Column("name", parsers.text, label=parsers.gettext_lazy("Department name")),
+        Column("parent_code", parsers.code, required=False, label=parsers.gettext_lazy("Parent department code")),
     ]
     field_columns = {"parent": "parent_code", "unit": "unit_code"}
 
@@ -204,19 +204,19 @@ class EmployeeImporter(Importer):
     key = ("employee_no",)
     permissions = ("accounts.add_user", "accounts.change_user")
     columns = [
-        Column("employee_no", parsers.code),
-        Column("name", lambda cell: parsers.text(cell, 50)),
-        Column("unit_code", parsers.code),
-        Column("position", parsers.choice(Position)),
-        Column("department_code", parsers.code, required=False),
-        Column("manager_kind", parsers.choice(ManagerKind), required=False),
-        Column("grade", parsers.choice(Grade), required=False),
-        Column("credit_manager", parsers.boolean, required=False),
-        Column("vip_area", parsers.boolean, required=False),
-        Column("birth_date", parsers.date, required=False),
-        Column("education", parsers.choice(Education), required=False),
-        Column("title_level", parsers.choice(TitleLevel), required=False),
-        Column("hired_on", parsers.date, required=False),
+        Column("employee_no", parsers.code, label=parsers.gettext_lazy("Employee number")),
+        Column("name", parsers.text_up_to(50), label=parsers.gettext_lazy("Employee name")),
+        Column("unit_code", parsers.code, label=parsers.gettext_lazy("Unit code")),
+        Column("position", parsers.choice(Position), label=parsers.gettext_lazy("Post")),
+        Column("department_code", parsers.code, required=False, label=parsers.gettext_lazy("Department code")),
+        Column("manager_kind", parsers.choice(ManagerKind), required=False, label=parsers.gettext_lazy("Customer-manager kind")),
+        Column("grade", parsers.choice(Grade), required=False, label=parsers.gettext_lazy("Customer-manager grade")),
+        Column("credit_manager", parsers.boolean, required=False, label=parsers.gettext_lazy("Credit customer manager")),
+        Column("vip_area", parsers.boolean, required=False, label=parsers.gettext_lazy("VIP exclusive area")),
+        Column("birth_date", parsers.date, required=False, label=parsers.gettext_lazy("Date of birth")),
+        Column("education", parsers.choice(Education), required=False, label=parsers.gettext_lazy("Education level")),
+        Column("title_level", parsers.choice(TitleLevel), required=False, label=parsers.gettext_lazy("Professional title level")),
+        Column("hired_on", parsers.date, required=False, label=parsers.gettext_lazy("Date joined the bank")),
     ]
     field_columns = {"unit": "unit_code", "department": "department_code"}
 

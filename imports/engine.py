@@ -5,20 +5,46 @@ key, a set-based `check` of the parsed rows against the database, and a `write` 
 app's services. The engine reads CSV or XLSX, parses every cell, and imports the file whole or
 not at all: one bad row rejects the file and the report names every bad row as
 `row N, column C: message` (row 2 is the first data row).
+
+Files are read as a stream (CSV through a text wrapper over the binary file, XLSX with
+openpyxl's read-only reader), so memory grows with the rows that parse, compactly kept, never
+with the file's text or its bad rows: a report keeps the first IMPORT_MAX_REPORTED_ERRORS errors
+and counts the rest.
 """
 
+import codecs
 import csv
 import io
+import itertools
+import tempfile
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bankops import locks
 
 from . import parsers
 
 REGISTRY: dict[str, type["Importer"]] = {}
+
+# The largest CSV cell read (Python's csv default is 128 KiB). No column takes anywhere near as
+# much; a longer cell is a broken file (an unclosed quote) and is reported as such.
+CSV_FIELD_LIMIT = 1024 * 1024
+PROGRESS_EVERY = 10_000  # rows between two progress reports while parsing
+CHUNK = 1024 * 1024
+
+# How to save a file the engine reads, said in every message about an unreadable file (in the
+# words of Excel's menus).
+HOW_TO_SAVE = gettext_lazy("Save As \"CSV UTF-8 (Comma delimited) (*.csv)\" or \"Excel Workbook (*.xlsx)\"")
+FORMULA = gettext_lazy("The cell holds a formula; paste its values instead (Paste Special → Values).")
 
 
 def register(importer):
@@ -27,7 +53,8 @@ def register(importer):
 
 
 class UsageError(Exception):
-    """The call was wrong (unknown kind, unreadable file), not the data: exit code 2."""
+    """The call was wrong (unknown kind, unreadable file, a file over the limits), not the data:
+    exit code 2."""
 
 
 @dataclass(frozen=True)
@@ -42,32 +69,132 @@ class RowError:
             return f"row {self.row}, column {self.column}: {self.message}"
         return f"row {self.row}: {self.message}"
 
+    def for_people(self, importer_class=None):
+        """The error for a page, in the active language, the column by its name for people:
+        "第 5 行，「客户号」列：…"."""
+        if not self.column:
+            return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+        label = importer_class.column_label(self.column) if importer_class else self.column
+        return _("Row %(row)d, column “%(column)s”: %(message)s") % {
+            "row": self.row, "column": label, "message": self.message}
+
+
+def _error_order(error):
+    return (error.row, error.column)
+
+
+class ErrorLog:
+    """The errors of one import: the first `limit` in (row, column) order are kept, all are
+    counted. A file of a million bad rows costs the memory of `limit` errors.
+
+    `len()` is the count of all, so `len(errors) == before` still tells whether a step added any."""
+
+    def __init__(self, limit=None):
+        self.limit = settings.IMPORT_MAX_REPORTED_ERRORS if limit is None else limit
+        self.total = 0
+        self._kept = []
+
+    def append(self, error):
+        self.total += 1
+        self._kept.append(error)
+        if len(self._kept) >= 2 * self.limit + 100:
+            self._trim()
+
+    def _trim(self):
+        self._kept.sort(key=_error_order)
+        del self._kept[self.limit :]
+
+    def first(self):
+        """The kept errors, sorted."""
+        self._trim()
+        return list(self._kept)
+
+    def __len__(self):
+        return self.total
+
+    def __bool__(self):
+        return self.total > 0
+
+    def __iter__(self):
+        return iter(self.first())
+
 
 class ImportRejected(Exception):
     """The file was refused whole. `errors` are the bad rows reported (the first ones, sorted),
     `total` how many there were in all."""
 
     def __init__(self, errors, total=None):
-        super().__init__("\n".join(str(error) for error in errors))
-        self.errors = sorted(errors, key=lambda e: (e.row, e.column))
+        if isinstance(errors, ErrorLog):
+            errors, total = errors.first(), errors.total
+        self.errors = sorted(errors, key=_error_order)
         self.total = len(self.errors) if total is None else total
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+    @property
+    def more(self):
+        """How many errors there are beyond those in `errors`."""
+        return self.total - len(self.errors)
 
 
 @dataclass(frozen=True)
 class Column:
-    name: str
+    name: str  # the contract name of INTERFACES.md
     parse: Callable[[str], Any] = parsers.text
     required: bool = True
+    label: Any = None  # the name for people (gettext_lazy; its zh-hans text is accepted as a header too)
+
+    @property
+    def format(self):
+        """How to fill in the column's cells (for the templates), or None."""
+        return getattr(self.parse, "format", None)
+
+    @property
+    def choices(self):
+        """(value, label) pairs of a choice column, else None."""
+        return getattr(self.parse, "choices", None)
 
 
-@dataclass
 class Row:
-    number: int
-    values: dict
-    parsed: bool = True  # every cell parsed; only such rows go on to the importer's check
+    """One parsed data row: `row[name]` is the parsed value of a column (None when empty).
+
+    Millions of these are held at once for a month of metrics, so a row is a tuple of values
+    (money kept as integer cents, a third of a Decimal's size) and a reference to its import's
+    shared layout, not a dict."""
+
+    __slots__ = ("cells", "layout", "number")
+    parsed = True  # every cell parsed: rows with a bad cell are reported, not kept
+
+    def __init__(self, number, cells, layout):
+        self.number = number
+        self.cells = cells
+        self.layout = layout
 
     def __getitem__(self, name):
-        return self.values.get(name)
+        position = self.layout.index.get(name)
+        if position is None:
+            return None
+        value, unpack = self.cells[position], self.layout.unpack[position]
+        return value if unpack is None or value is None else unpack(value)
+
+    @property
+    def values(self):
+        return {name: self[name] for name in self.layout.index}
+
+    def __repr__(self):
+        return f"Row({self.number}, {self.values!r})"
+
+
+class Layout:
+    """What the rows of one import share: each column's position, and how to unpack a value
+    that a parser's `compact` = (pack, unpack) stores compactly."""
+
+    __slots__ = ("index", "pack", "unpack")
+
+    def __init__(self, columns):
+        self.index = {column.name: position for position, column in enumerate(columns)}
+        compact = [getattr(column.parse, "compact", (None, None)) for column in columns]
+        self.pack = tuple(pack for pack, _unpack in compact)
+        self.unpack = tuple(unpack for _pack, unpack in compact)
 
 
 @dataclass
@@ -97,7 +224,7 @@ class Importer:
     permissions: ClassVar[tuple[str, ...]] = ()
 
     actor: Any = None  # the person importing; None for the shell, which may touch everything
-    errors: list = field(default_factory=list)
+    errors: ErrorLog = field(default_factory=ErrorLog)
     present: set = field(default_factory=set)  # the columns the file has
 
     def error(self, row, column, message):
@@ -141,126 +268,508 @@ class Importer:
 
     @classmethod
     def column_label(cls, name):
-        """The column's name for people (Chinese by default), its contract name where it has none."""
+        """The column's name for people in the active language (Chinese by default), its
+        contract name where it has none."""
         column = next((column for column in cls.columns if column.name == name), None)
         return str(getattr(column, "label", None) or name)
 
+    @classmethod
+    def header_names(cls):
+        """What a header cell may say for each column, folded to lower case: its contract name
+        or its Chinese label (whatever the active language)."""
+        names = {column.name.casefold(): column.name for column in cls.columns}
+        with translation.override("zh-hans"):
+            for column in cls.columns:
+                if column.label:
+                    names.setdefault(str(column.label).strip().casefold(), column.name)
+        return names
 
-def read_table(content: bytes, filename: str):
-    """The header and the data rows of a CSV (UTF-8, BOM or not) or XLSX (first sheet) file."""
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+
+
+class Formula(str):
+    """A cell that holds a formula: an XLSX formula cell, or CSV text starting with `=`."""
+
+
+class TableError(Exception):
+    """The file cannot be read past data row `row` (a broken CSV record)."""
+
+    def __init__(self, row, message):
+        super().__init__(message)
+        self.row, self.message = row, message
+
+
+class Table:
+    """A file's header and its rows as lists of cell texts, read as they are iterated.
+
+    `rows` yields (row number, cells); `estimate(done)` guesses how many rows there are in all
+    after `done` of them (None when it cannot tell); `text_formulas`: a cell's text starting with
+    `=` reads as a formula (CSV)."""
+
+    text_formulas = False
+    header: list
+
+    def estimate(self, done):
+        return None
+
+    def close(self):
+        pass
+
+
+class CountingReader(io.RawIOBase):
+    """A binary stream that counts the bytes read through it and refuses more than `limit`."""
+
+    def __init__(self, stream, limit):
+        self.stream, self.limit, self.count = stream, limit, 0
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.stream.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise UsageError(too_big_message())
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def too_big_message():
+    return _("The file is larger than the limit of %(limit)s MiB; split it into smaller files.") % {
+        "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+
+
+def not_text_message(detail):
+    return _("%(detail)s In Excel, %(how)s.") % {"detail": detail, "how": HOW_TO_SAVE}
+
+
+class CsvTable(Table):
+    text_formulas = True
+
+    def __init__(self, stream, size):
+        self.size = size
+        encoding = csv_encoding(stream)
+        self.raw = CountingReader(stream, settings.IMPORT_MAX_BYTES)
+        self.text = io.TextIOWrapper(io.BufferedReader(self.raw, CHUNK), encoding=encoding, newline="")
+        csv.field_size_limit(CSV_FIELD_LIMIT)
+        self.reader = csv.reader(self.text)
+        self.header = self._next(1) or []
+        if self.header:
+            self.header[0] = self.header[0].lstrip("\ufeff")  # a BOM (UTF-8's, GB18030's)
+        self.rows = self._rows()
+
+    def _next(self, number):
+        try:
+            return next(self.reader, None)
+        except csv.Error:
+            raise TableError(number, _(
+                "A cell is longer than %(limit)d characters, or a quote is not closed; the file "
+                "cannot be read from this row on.") % {"limit": CSV_FIELD_LIMIT}) from None
+        except UnicodeDecodeError:
+            raise UsageError(not_text_message(_(
+                "The file is not text in UTF-8 or GB18030 (from data row %(row)d on).") % {"row": number})) from None
+
+    def _rows(self):
+        for number in itertools.count(2):
+            cells = self._next(number)
+            if cells is None:
+                return
+            yield number, cells
+
+    def estimate(self, done):
+        if not self.size or not self.raw.count or not done:
+            return None
+        return max(done, round(done * self.size / self.raw.count))
+
+    def close(self):
+        self.text.detach()
+
+
+def csv_encoding(stream):
+    """UTF-8 (with or without BOM) when the whole file is UTF-8, else GB18030 (GBK's superset,
+    what Excel on Chinese Windows writes as "CSV (逗号分隔)"). One pass over the bytes, a chunk
+    at a time; the stream is rewound."""
+    start = stream.tell()
+    head = stream.read(64 * 1024)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UsageError(not_text_message(_("The file is UTF-16 text (Excel's \"Unicode text\").")))
+    # A NUL in a cell is the cell's error; many of them make a binary file, not a table.
+    if head.count(b"\0") > max(2, len(head) // 100):
+        raise UsageError(not_text_message(_("The file is not a table of text (it holds binary data).")))
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    # Non-ASCII characters read as UTF-8 so far. A GBK character now and then is valid UTF-8 by
+    # chance, but not a run of them: after a few, a byte that is not UTF-8 is a damaged file.
+    utf8_seen = UTF8_SURE if head.startswith(codecs.BOM_UTF8) else 0
+    chunk = head
+    while True:
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            utf8_seen += _non_ascii(chunk[: max(exc.start, 0)].decode("utf-8", "ignore"))
+            if utf8_seen >= UTF8_SURE:
+                raise UsageError(not_text_message(_("The file is UTF-8 text with a damaged byte."))) from None
+            stream.seek(start)
+            return "gb18030"
+        if not chunk:
+            stream.seek(start)
+            return "utf-8-sig"
+        if utf8_seen < UTF8_SURE:
+            utf8_seen += _non_ascii(text)
+        chunk = stream.read(CHUNK)
+
+
+UTF8_SURE = 8
+
+
+def _non_ascii(text):
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
+SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+ROW_TAG, CELL_TAG, VALUE_TAG, FORMULA_TAG = (SHEET_NS + tag for tag in ("row", "c", "v", "f"))
+INLINE_TAG, TEXT_TAG, RUN_TEXT = SHEET_NS + "is", SHEET_NS + "t", f"{SHEET_NS}r/{SHEET_NS}t"
+SHEET_DATA_TAG = SHEET_NS + "sheetData"
+
+
+def _column_number(reference):
+    """The column of a cell reference: A1 → 1, AB7 → 28."""
+    number = 0
+    for letter in reference:
+        if letter <= "9":
+            break
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+class XlsxTable(Table):
+    """The first sheet of a workbook. openpyxl opens the workbook (its parts, shared strings and
+    date styles); the sheet's XML is then read here, one row at a time and each row dropped once
+    read: openpyxl's own read-only cells cost several times as much per cell, which a million-row
+    file feels. Uses openpyxl 3.1's read-only internals (the version is pinned)."""
+
+    book = None
+
+    def __init__(self, stream):
+        from openpyxl import load_workbook
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns of styles and extensions it skips
+                self.book = load_workbook(stream, read_only=True, data_only=False)
+            sheet = self.book.worksheets[0]
+            self.dimension = sheet.max_row
+            self.shared_strings = sheet._shared_strings
+            self.date_styles = self.book._date_formats
+            self.source = sheet._get_source()
+            self.iterator = self._sheet_rows()
+            first = next(self.iterator, None)
+        except Exception as exc:  # openpyxl and the zip reader raise many kinds for what is no workbook
+            if self.book is not None:
+                self.book.close()
+            if isinstance(exc, UsageError):
+                raise
+            raise UsageError(not_text_message(_("The file is not a readable Excel workbook (.xlsx)."))) from None
+        if first is not None and first[0] != 1:
+            self.iterator = itertools.chain([first], self.iterator)  # row 1 is empty: no header
+            first = None
+        self.header = first[1] if first else []
+        self.rows = self._rows()
+
+    def _sheet_rows(self):
+        from xml.etree.ElementTree import iterparse
+
+        sheet_data = None
+        for event, element in iterparse(self.source, events=("start", "end")):
+            if event == "start":
+                if element.tag == SHEET_DATA_TAG:
+                    sheet_data = element
+                continue
+            if element.tag != ROW_TAG:
+                continue
+            number = int(element.get("r"))
+            cells = []
+            for cell in element.iterfind(CELL_TAG):
+                reference = cell.get("r")
+                column = _column_number(reference) if reference else len(cells) + 1
+                while len(cells) < column - 1:
+                    cells.append("")
+                cells.append(self._value(cell))
+            # The row is read: drop it, so the tree never holds more than one row.
+            if sheet_data is not None:
+                sheet_data.clear()
+            else:
+                element.clear()
+            yield number, cells
+
+    def _value(self, cell):
+        """A cell as the text a CSV would hold; a formula as a Formula."""
+        formula = cell.find(FORMULA_TAG)
+        if formula is not None:
+            # data_only=False: a formula is refused, not read as the value Excel last cached.
+            return Formula("=" + (formula.text or ""))
+        kind = cell.get("t", "n")
+        if kind == "inlineStr":
+            inline = cell.find(INLINE_TAG)
+            if inline is None:
+                return ""
+            text = inline.find(TEXT_TAG)
+            return text.text or "" if text is not None else "".join(run.text or "" for run in inline.iterfind(RUN_TEXT))
+        value = cell.findtext(VALUE_TAG)
+        if value is None:
+            return ""
+        if kind == "s":
+            return str(self.shared_strings[int(value)])
+        if kind == "b":
+            return "true" if value == "1" else "false"
+        if kind == "n":
+            style = cell.get("s")
+            if style and int(style) in self.date_styles:
+                from openpyxl.utils.datetime import from_excel
+
+                try:
+                    return parsers.cell_text(from_excel(float(value), self.book.epoch))
+                except (OverflowError, ValueError):
+                    return value
+            if "." in value and "E" not in value and value.rstrip("0").endswith("."):
+                return value.rstrip("0")[:-1]  # a whole number written as a float (5.0)
+        return value  # a number as written (1234.5, 1E+30), a formula's text (str), an error (#N/A)
+
+    def _rows(self):
+        try:
+            yield from self.iterator
+        except UsageError:
+            raise
+        except Exception:  # noqa: BLE001 - a broken zip or XML part shows only when it is read
+            raise UsageError(not_text_message(_("The workbook is damaged and cannot be read to its end."))) from None
+
+    def estimate(self, done):
+        return max(done, self.dimension - 1) if self.dimension else None
+
+    def close(self):
+        self.source.close()
+        self.book.close()
+
+
+def file_size(stream):
+    size = getattr(stream, "size", None)
+    if size is None:
+        position = stream.tell()
+        size = stream.seek(0, io.SEEK_END)
+        stream.seek(position)
+    return size
+
+
+def seekable(content):
+    """A seekable binary stream of `content` (bytes or a file object). A stream that cannot seek
+    is spooled to a temporary file (on disk past a few MiB), stopping at the size limit."""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        return io.BytesIO(content)
+    if content.seekable():
+        return content
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * CHUNK)  # noqa: SIM115 - it is the answer; the table closes it
+    copied = 0
+    while chunk := content.read(CHUNK):
+        copied += len(chunk)
+        if copied > settings.IMPORT_MAX_BYTES:
+            raise UsageError(too_big_message())
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+def open_table(content, filename):
+    """The table of a CSV (UTF-8 with or without BOM, or GB18030) or XLSX (first sheet) file,
+    told apart by their first bytes as much as by the file's name."""
+    stream = seekable(content)
+    size = file_size(stream)
+    if size > settings.IMPORT_MAX_BYTES:
+        raise UsageError(too_big_message())
+    start = stream.tell()
+    magic = stream.read(8)
+    stream.seek(start)
     name = filename.lower()
+    if magic.startswith(b"PK\x03\x04"):
+        return XlsxTable(stream)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UsageError(not_text_message(_("The file is an old Excel workbook (.xls).")))
+    if magic.startswith(b"%PDF") or name.endswith((".xls", ".xlsb", ".pdf", ".zip", ".doc", ".docx")):
+        raise UsageError(not_text_message(_("%(name)s is not a table the import reads.") % {"name": filename}))
     if name.endswith(".xlsx"):
-        return _read_xlsx(content)
-    if name.endswith(".csv") or name.endswith(".txt"):
-        return _read_csv(content)
+        raise UsageError(not_text_message(_("The file is not a readable Excel workbook (.xlsx).")))
+    if name.endswith((".csv", ".txt")):
+        return CsvTable(stream, size)
     raise UsageError(_("Unsupported file type %(name)s: give a .csv or .xlsx file.") % {"name": filename})
 
 
-def _read_csv(content):
+def read_table(content, filename):
+    """The header and the data rows (lists of cell texts) of a CSV or XLSX file, all read: for
+    small files and tests. The import itself streams (open_table)."""
+    table = open_table(content, filename)
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(_("The file is not UTF-8 text (byte %(pos)d).") % {"pos": exc.start}) from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    return (rows[0], rows[1:]) if rows else ([], [])
+        return table.header, [cells for _number, cells in table.rows]
+    finally:
+        table.close()
 
 
-def _read_xlsx(content):
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise UsageError(_("The file is not a readable XLSX workbook: %(error)s") % {"error": exc}) from None
-    sheet = book.worksheets[0]
-    rows = [[parsers.cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
-    return (rows[0], rows[1:]) if rows else ([], [])
+# ---------------------------------------------------------------------------------------------
+# Parsing
 
 
-def parse(importer, header, raw_rows):
-    """Check the header and parse every cell; answer the rows (errors go to the importer)."""
-    header = [name.strip().lower() for name in header]
-    known = {column.name: column for column in importer.columns}
-    if not any(header):
-        importer.error(1, "", _("The header row is missing."))
-        return []
-    # Unnamed columns with nothing in them (a trailing comma, a formatted spreadsheet column).
-    for index in [index for index, name in enumerate(header) if not name]:
-        if any(index < len(raw) and raw[index].strip() for raw in raw_rows):
-            importer.error(1, f"#{index + 1}", _("This column has values but no name."))
-    header = [name if name else None for name in header]
-    importer.present = {name for name in header if name}
-    for name in filter(None, header):
-        if name not in known:
-            importer.error(1, name, _("Unknown column; the columns of %(kind)s are: %(names)s.") % {
-                "kind": importer.kind, "names": ", ".join(known)})
-    for name in {name for name in header if name and header.count(name) > 1}:
-        importer.error(1, name, _("This column appears more than once."))
-    for column in importer.columns:
-        if column.required and column.name not in header:
-            importer.error(1, column.name, _("This required column is missing."))
-    if importer.errors:
-        return []
-
-    rows, seen_keys = [], {}
-    for offset, raw in enumerate(raw_rows):
-        number = offset + 2
-        if not any(cell.strip() for cell in raw):
-            continue  # a blank line is no row
-        if len(raw) > len(header) and any(cell.strip() for cell in raw[len(header) :]):
-            importer.error(number, "", _("This row has more cells than the header has columns."))
+def _header(importer, names):
+    """The file's columns by position (None for an unnamed one); header errors go to the importer."""
+    known = importer.header_names()
+    header = []
+    for position, name in enumerate(names):
+        name = name.strip()
+        if not name:
+            header.append(None)
             continue
-        cells = {name: cell.strip() for name, cell in zip(header, raw, strict=False) if name}
-        values, errors_before = {}, len(importer.errors)
-        for name, column in known.items():
-            cell = cells.get(name, "")
-            if cell == "":
-                if column.required:
-                    importer.error(number, name, _("A value is required."))
-                values[name] = None
+        column = known.get(name.casefold())
+        if column is None:
+            importer.error(1, name, _("Unknown column; the columns of %(kind)s are: %(names)s.") % {
+                "kind": importer.kind,
+                "names": ", ".join(f"{c.name} ({importer.column_label(c.name)})" for c in importer.columns)})
+        elif column in header:
+            importer.error(1, column, _("This column appears more than once."))
+        header.append(column)
+    if not any(header) and not importer.errors:
+        importer.error(1, "", _("The header row is missing."))
+    for column in importer.columns:
+        if column.required and column.name not in header and any(header):
+            importer.error(1, column.name, _("This required column is missing."))
+    importer.present = {name for name in header if name}
+    return header
+
+
+def _refusal(cell, formula, text_formulas):
+    """Why a cell (stripped, not empty) cannot be read at all, or None; and its text."""
+    if formula or (text_formulas and cell[0] == "="):
+        return str(FORMULA), cell
+    if cell[0] == "'" and cell[1:2] in ("=", "+", "-", "@"):
+        cell = cell[1:]  # the exports' guard against a spreadsheet running the cell
+    character = parsers.hidden_character(cell)
+    if character is not None:
+        return parsers.hidden_character_message(character), cell
+    return None, cell
+
+
+def parse(importer, table, progress=None):
+    """Check the header and parse every cell of `table`; answer the rows that parsed (errors go
+    to the importer) and the count of data rows read."""
+    progress = progress or (lambda done, total, phase: None)
+    header = _header(importer, table.header)
+    if importer.errors:
+        return [], 0
+    layout = Layout(importer.columns)
+    # For each column: its position in the file (None: the file lacks it), its parser, how its
+    # value is packed, whether it is required and its name.
+    plan = [
+        (header.index(column.name) if column.name in header else None, column.parse, pack, column.required, column.name)
+        for column, pack in zip(importer.columns, layout.pack, strict=True)
+    ]
+    unnamed = [position for position, name in enumerate(header) if name is None]
+    width, key_positions = len(header), [layout.index[name] for name in importer.key]
+    max_rows, text_formulas, hidden = settings.IMPORT_MAX_ROWS, table.text_formulas, parsers.HIDDEN.search
+    rows, seen_keys, count, flagged, errors = [], {}, 0, set(), importer.errors
+    try:
+        for number, raw in table.rows:
+            if not any(cell.strip() for cell in raw):
+                continue  # a blank line is no row
+            count += 1
+            if count > max_rows:
+                raise UsageError(_("The file has more than %(limit)d rows; split it into smaller files.") % {
+                    "limit": max_rows})
+            if count % PROGRESS_EVERY == 0:
+                progress(count, table.estimate(count), "parse")
+            if len(raw) > width and any(cell.strip() for cell in raw[width:]):
+                importer.error(number, "", _("This row has more cells than the header has columns."))
                 continue
-            try:
-                values[name] = column.parse(cell)
-            except ValidationError as exc:
-                importer.error(number, name, exc.messages[0])
-        row = Row(number, values, parsed=len(importer.errors) == errors_before)
-        key = tuple(values.get(name) for name in importer.key)
-        if None not in key:
-            if key in seen_keys:
-                importer.error(number, importer.key[-1], _("The same key as row %(row)d.") % {"row": seen_keys[key]})
-            seen_keys.setdefault(key, number)
-        rows.append(row)
-    return rows
+            for position in unnamed:
+                # Unnamed columns with nothing in them are harmless (a trailing comma, a formatted
+                # spreadsheet column); a value there has no column to go to.
+                if position not in flagged and position < len(raw) and raw[position].strip():
+                    flagged.add(position)
+                    importer.error(1, f"#{position + 1}", _("This column has values but no name."))
+            values, errors_before, length = [], errors.total, len(raw)
+            for position, parse_cell, pack, required, name in plan:
+                given = raw[position] if position is not None and position < length else ""
+                cell = given.strip()  # (a plain str, even of a Formula)
+                if not cell:
+                    if required:
+                        importer.error(number, name, _("A value is required."))
+                    values.append(None)
+                    continue
+                # The common cell goes straight to its parser; the rare one is looked at closely.
+                if cell[0] in "='" or hidden(cell) or type(given) is Formula:
+                    refusal, cell = _refusal(cell, type(given) is Formula, text_formulas)
+                    if refusal is not None:
+                        importer.error(number, name, refusal)
+                        values.append(None)
+                        continue
+                try:
+                    value = parse_cell(cell)
+                except ValidationError as exc:
+                    importer.error(number, name, exc.messages[0])
+                    values.append(None)
+                    continue
+                values.append(value if pack is None else pack(value))
+            if errors.total != errors_before:
+                continue  # a row with a bad cell goes no further; its errors are reported
+            row = Row(number, tuple(values), layout)
+            key = tuple(values[position] for position in key_positions)
+            if None not in key:
+                first = seen_keys.setdefault(key, row)
+                if first is not row:
+                    importer.error(number, importer.key[-1], _("The same key as row %(row)d.") % {"row": first.number})
+                    continue
+            rows.append(row)
+    except TableError as exc:
+        importer.error(exc.row, "", exc.message)
+    return rows, count
+
+
+# ---------------------------------------------------------------------------------------------
+# The import
 
 
 def run_import(kind, content, filename, *, actor, dry_run=False, progress=None):
     """Import a whole file or nothing of it. Raises UsageError or ImportRejected.
 
-    `content` is the file's bytes or a binary file object; `progress(done, total, phase)`, when
-    given, is told how far the import has come."""
-    if hasattr(content, "read"):
-        content = content.read()
+    `content` is the file's bytes or a binary file object (read as a stream, never whole);
+    `progress(done, total, phase)`, when given, is told how far the import has come: every
+    10,000 rows while parsing (`total` an estimate, or None when it cannot be told yet), and at
+    each phase: "parse", "check", "write", "done".
+
+    The importer's check and its write run in one transaction under the lock
+    `bankops.locks.exclusive("imports")`: two imports never interleave; a second one waits at
+    the lock, then checks its rows against what the first committed. Reading and parsing the
+    file happen before, outside the lock."""
     progress = progress or (lambda done, total, phase: None)
     try:
         importer = REGISTRY[kind](actor=actor)
     except KeyError:
         raise UsageError(_("Unknown import kind %(kind)s; the kinds are: %(kinds)s.") % {
             "kind": kind, "kinds": ", ".join(sorted(REGISTRY))}) from None
-    header, raw_rows = read_table(content, filename)
-    progress(0, len(raw_rows), "parse")
-    rows = parse(importer, header, raw_rows)
-    progress(len(raw_rows), len(raw_rows), "check")
-    # The rows that parsed are checked even when others did not, so that the report names
-    # every bad row at once. (A header error gives no rows at all.)
-    importer.check([row for row in rows if row.parsed])
-    if importer.errors:
-        raise ImportRejected(importer.errors)
-    with transaction.atomic():
+    progress(0, None, "parse")
+    table = open_table(content, filename)
+    try:
+        rows, count = parse(importer, table, progress)
+    finally:
+        table.close()
+    progress(count, count, "check")
+    with locks.exclusive("imports"):
+        # The rows that parsed are checked even when others did not, so that the report names
+        # every bad row at once. (A header error gives no rows at all.)
+        importer.check(rows)
+        if importer.errors:
+            raise ImportRejected(importer.errors)
+        progress(count, count, "write")
         counts = importer.write(rows, actor=actor)
         if importer.errors:
             raise ImportRejected(importer.errors)  # rolls the transaction back
         if dry_run:
             transaction.set_rollback(True)
-    progress(len(raw_rows), len(raw_rows), "done")
+    progress(count, count, "done")
     return Report(kind=kind, rows=len(rows), counts=counts, dry_run=dry_run)

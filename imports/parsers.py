@@ -1,15 +1,59 @@
 """Cell parsers of the import formats (INTERFACES.md): each takes the stripped cell text and
-answers a value or raises ValidationError with a message for the user."""
+answers a value or raises ValidationError with a message for the user.
+
+A parser may carry `format` (how to fill the cell in, for the templates' instructions) and a
+choice parser `choices` ((value, label) pairs). Numbers are read strictly: the file is the bank's
+record, and a loose reading (`1,,,0` as 10, `1_000` as 1000, `1e30`) would store what nobody wrote.
+"""
 
 import datetime
+import functools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 TRUE_WORDS = {"1", "true", "是"}
 FALSE_WORDS = {"0", "false", "否"}
+
+# Years a date of the bank's records can have: refuses typing slips such as 0000-01 or 9999-12-31
+# (and datetime's year 0, which does not exist).
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Money columns are max_digits 18 with 2 decimals: below 10^16 yuan.
+MONEY_LIMIT = Decimal(10) ** 16
+
+# Control characters (C0, DEL, C1) and the invisible bidirectional marks, overrides and isolates
+# that make a name read differently from what it holds ("Trojan Source"). Refused in every cell.
+HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+# ASCII digits only: \d and int() also take other scripts' digits, and int() takes 1_000.
+GROUPED = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+MONEY = re.compile(rf"-?{GROUPED}(?:\.[0-9]{{1,2}})?")
+INTEGER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3}){0,5}|[0-9]{1,18})")
+
+
+def described(format):
+    """Give a parser its `format`, the text the templates show for its cells."""
+
+    def decorate(parse):
+        parse.format = format
+        return parse
+
+    return decorate
+
+
+def hidden_character(cell):
+    """The first control or bidirectional-override character of `cell`, or None."""
+    match = HIDDEN.search(cell)
+    return match[0] if match else None
+
+
+def hidden_character_message(character):
+    return _("The cell holds an invisible control character (U+%(code)04X); retype it.") % {"code": ord(character)}
 
 
 def cell_text(value):
@@ -22,36 +66,78 @@ def cell_text(value):
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
         return str(int(value))
     return str(value)
 
 
+@described(gettext_lazy("Text, at most 100 characters"))
 def text(cell, max_length=100):
     if len(cell) > max_length:
         raise ValidationError(_("At most %(max)d characters.") % {"max": max_length})
     return cell
 
 
+def text_up_to(max_length):
+    """A text parser of cells of at most `max_length` characters."""
+
+    @described(format_lazy(gettext_lazy("Text, at most {} characters"), max_length))
+    def parse(cell):
+        return text(cell, max_length)
+
+    return parse
+
+
+@described(gettext_lazy("Code: 1 to 32 letters, digits or _ . @ + -"))
 def code(cell):
     if not re.fullmatch(r"[A-Za-z0-9_.@+-]{1,32}", cell):
         raise ValidationError(_("A code is 1 to 32 letters, digits or _ . @ + -."))
     return cell
 
 
-def choice(choices):
-    """A parser that accepts the values of a TextChoices class."""
+def choice(choices, only=None):
+    """A parser of the values of `choices`: a TextChoices class, (value, label) pairs, or an
+    object with `values` (no labels). `only` keeps some of them.
 
+    A cell holds the value (any case) or its label, in Chinese or English whatever the active
+    language: staff fill in the template's drop-downs, which list the Chinese names."""
+    if hasattr(choices, "choices"):
+        pairs = list(choices.choices)
+    elif hasattr(choices, "values"):
+        pairs = [(value, value) for value in choices.values]
+    else:
+        pairs = list(choices)
+    if only is not None:
+        kept = {str(value) for value in only}
+        pairs = [(value, label) for value, label in pairs if value in kept]
+    values = [value for value, _label in pairs]
+
+    @functools.cache
+    def by_label():
+        # Built on first use (the catalogs are loaded by then), once: labels do not change.
+        words = {}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                for value, label in pairs:
+                    words.setdefault(str(label).strip().casefold(), value)
+        return words
+
+    @described(gettext_lazy("One of the allowed values (sheet 可选值), as code or Chinese name"))
     def parse(cell):
         value = cell.upper()
-        if value not in choices.values:
+        if value in values:
+            return value
+        value = by_label().get(cell.casefold())
+        if value is None:
             raise ValidationError(_("%(value)s is not one of %(choices)s.") % {
-                "value": cell, "choices": "/".join(choices.values)})
+                "value": cell, "choices": "/".join(values)})
         return value
 
+    parse.choices = pairs
     return parse
 
 
+@described(gettext_lazy("是/否 (or 1/0, true/false)"))
 def boolean(cell):
     word = cell.lower()
     if word in TRUE_WORDS:
@@ -61,37 +147,58 @@ def boolean(cell):
     raise ValidationError(_("%(value)s is not a yes/no value (1/0/true/false/是/否).") % {"value": cell})
 
 
+def _check_year(cell, year):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(_("%(value)s: the year must lie between %(first)d and %(last)d.") % {
+            "value": cell, "first": FIRST_YEAR, "last": LAST_YEAR})
+
+
+# Dates and months repeat across the rows of a file: one shared object each keeps millions of
+# parsed rows small (exceptions are not cached).
+@described(gettext_lazy("Date YYYY-MM-DD"))
+@functools.lru_cache(maxsize=4096)
 def date(cell):
+    match = re.fullmatch(r"([0-9]{4})-[0-9]{2}-[0-9]{2}", cell)
+    if match:
+        _check_year(cell, int(match[1]))
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+        if not match:
             raise ValueError
         return datetime.date.fromisoformat(cell)
     except ValueError:
         raise ValidationError(_("%(value)s is not a date YYYY-MM-DD.") % {"value": cell}) from None
 
 
+@described(gettext_lazy("Month YYYY-MM"))
+@functools.lru_cache(maxsize=1024)
 def month(cell):
     """A month YYYY-MM, as the date of its first day (a spreadsheet's date of a month's first
     day, YYYY-MM-01, is taken too)."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})(?:-01)?", cell)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})(?:-01)?", cell)
     if not match or not 1 <= int(match[2]) <= 12:
         raise ValidationError(_("%(value)s is not a month YYYY-MM.") % {"value": cell})
+    _check_year(cell, int(match[1]))
     return datetime.date(int(match[1]), int(match[2]), 1)
 
 
+@described(gettext_lazy("Quarter YYYYQn, e.g. 2026Q1"))
 def quarter(cell):
     """A quarter YYYYQn, as the text itself (normalised)."""
-    match = re.fullmatch(r"(\d{4})[Qq]([1-4])", cell)
+    match = re.fullmatch(r"([0-9]{4})[Qq]([1-4])", cell)
     if not match:
         raise ValidationError(_("%(value)s is not a quarter YYYYQn.") % {"value": cell})
+    _check_year(cell, int(match[1]))
     return f"{match[1]}Q{match[2]}"
 
 
 def integer(minimum=None, maximum=None):
+    """A whole number: ASCII digits, thousands grouped by commas or not (at most 18 digits)."""
+
+    @described(gettext_lazy("Whole number"))
     def parse(cell):
-        if not re.fullmatch(r"[+-]?\d+", cell):
+        if not INTEGER.fullmatch(cell):
             raise ValidationError(_("%(value)s is not a whole number.") % {"value": cell})
-        value = int(cell)
+        value = int(cell.replace(",", ""))
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
             raise ValidationError(_("%(value)s is not between %(min)s and %(max)s.") % {
                 "value": cell, "min": minimum, "max": maximum})
@@ -100,14 +207,30 @@ def integer(minimum=None, maximum=None):
     return parse
 
 
+@described(gettext_lazy("Yuan, at most 2 decimals, e.g. 1234567.89 or 1,234,567.89"))
 def money(cell, allow_negative=False):
-    """Yuan with at most 2 decimals, as Decimal."""
-    try:
-        value = Decimal(cell.replace(",", ""))
-    except InvalidOperation:
-        raise ValidationError(_("%(value)s is not an amount of money.") % {"value": cell}) from None
-    if not value.is_finite() or value.as_tuple().exponent < -2:
-        raise ValidationError(_("%(value)s: money has at most 2 decimals.") % {"value": cell})
+    """Yuan with at most 2 decimals, as Decimal: [-]digits[.dd], thousands grouped by commas or
+    not; below 10^16 (the columns hold 18 digits)."""
+    if not MONEY.fullmatch(cell):
+        if re.fullmatch(r"-?[0-9,]*\.[0-9]{3,}", cell):
+            raise ValidationError(_("%(value)s: money has at most 2 decimals.") % {"value": cell})
+        raise ValidationError(_("%(value)s is not an amount of money.") % {"value": cell})
+    value = Decimal(cell.replace(",", ""))
+    if abs(value) >= MONEY_LIMIT:
+        raise ValidationError(_("%(value)s: an amount must be below 10^16 yuan.") % {"value": cell})
     if value < 0 and not allow_negative:
         raise ValidationError(_("%(value)s: the amount cannot be negative.") % {"value": cell})
     return value.quantize(Decimal("0.01"))
+
+
+def _cents(value):
+    return int(value.scaleb(2))
+
+
+def _yuan(cents):
+    digits = str(abs(cents)).rjust(3, "0")
+    return Decimal(f"{'-' if cents < 0 else ''}{digits[:-2]}.{digits[-2:]}")  # 0 → 0.00, not 0E-2
+
+
+# An import holds its parsed amounts as integer cents (a third of a Decimal's memory).
+money.compact = (_cents, _yuan)

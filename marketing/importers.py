@@ -29,18 +29,18 @@ class ClientImporter(Importer):
     key = ("client_no",)
     permissions = ("marketing.add_client", "marketing.change_client")
     columns = [
-        Column("client_no", parsers.code),
-        Column("name", parsers.text),
-        Column("kind", parsers.choice(ClientKind)),
-        Column("account_unit_code", parsers.code),
-        Column("industry", lambda cell: parsers.text(cell, 50), required=False),
-        Column("has_loan", parsers.boolean, required=False),
-        Column("real_estate", parsers.boolean, required=False),
-        Column("institution", parsers.boolean, required=False),
-        Column("import_export", parsers.boolean, required=False),
-        Column("sme_chain", parsers.boolean, required=False),
-        Column("group_parent_no", parsers.code, required=False),
-        Column("potential", parsers.boolean, required=False),
+        Column("client_no", parsers.code, label=parsers.gettext_lazy("Client number")),
+        Column("name", parsers.text, label=parsers.gettext_lazy("Client name")),
+        Column("kind", parsers.choice(ClientKind), label=parsers.gettext_lazy("Client kind")),
+        Column("account_unit_code", parsers.code, label=parsers.gettext_lazy("Account branch code")),
+        Column("industry", parsers.text_up_to(50), required=False, label=parsers.gettext_lazy("Industry sector")),
+        Column("has_loan", parsers.boolean, required=False, label=parsers.gettext_lazy("Has loans")),
+        Column("real_estate", parsers.boolean, required=False, label=parsers.gettext_lazy("Real-estate client")),
+        Column("institution", parsers.boolean, required=False, label=parsers.gettext_lazy("Institutional or interbank client")),
+        Column("import_export", parsers.boolean, required=False, label=parsers.gettext_lazy("Import/export client")),
+        Column("sme_chain", parsers.boolean, required=False, label=parsers.gettext_lazy("SME of a supply chain or cluster")),
+        Column("group_parent_no", parsers.code, required=False, label=parsers.gettext_lazy("Group parent client number")),
+        Column("potential", parsers.boolean, required=False, label=parsers.gettext_lazy("Potential client")),
     ]
     field_columns = {"account_unit": "account_unit_code", "group_parent": "group_parent_no"}
 
@@ -96,13 +96,16 @@ class TierImporter(Importer):
     key = ("client_no", "tier", "valid_from")
     permissions = ("marketing.add_tierentry", "marketing.change_tierentry")
     columns = [
-        Column("client_no", parsers.code),
-        Column("tier", parsers.choice(choices_of(tier.value for tier in LISTED_TIERS))),  # SUB_BRANCH is no list (rule C2)
-        Column("owner_unit_code", parsers.code),
-        Column("valid_from", parsers.date),
-        Column("valid_to", parsers.date, required=False),
-        Column("reason", lambda cell: parsers.text(cell, 200)),
-        Column("marketing_mode", parsers.choice(MARKETING_MODES), required=False),  # rule C7, an added column
+        Column("client_no", parsers.code, label=parsers.gettext_lazy("Client number")),
+        # SUB_BRANCH is no list (rule C2)
+        Column("tier", parsers.choice([(tier.value, tier.label) for tier in LISTED_TIERS]), label=parsers.gettext_lazy("Tier level")),
+        Column("owner_unit_code", parsers.code, label=parsers.gettext_lazy("List owner unit code")),
+        Column("valid_from", parsers.date, label=parsers.gettext_lazy("Valid from (date)")),
+        Column("valid_to", parsers.date, required=False, label=parsers.gettext_lazy("Valid to (date)")),
+        Column("reason", parsers.text_up_to(200), label=parsers.gettext_lazy("Reason for the entry")),
+        # rule C7, an added column
+        Column("marketing_mode", parsers.choice(TierEntry._meta.get_field("marketing_mode").choices), required=False,
+               label=parsers.gettext_lazy("Marketing mode")),
     ]
     field_columns = {"client": "client_no", "owner_unit": "owner_unit_code"}
 
@@ -160,9 +163,17 @@ class MetricImporter(Importer):
     # Balances, flows and assets alike: the spec knows no negative figure, and the database
     # refuses a negative AUM; parsers.money refuses negatives by default.
     columns = [
-        Column("client_no", parsers.code),
-        Column("month", parsers.month),
-        *[Column(name, parsers.money, required=False) for name in ClientMetric.FIGURES],
+        Column("client_no", parsers.code, label=parsers.gettext_lazy("Client number")),
+        Column("month", parsers.month, label=parsers.gettext_lazy("Month (YYYY-MM)")),
+        # Every figure has its label (a figure added to the model without one fails here).
+        *[Column(name, parsers.money, required=False, label={
+            "deposits_avg": parsers.gettext_lazy("Daily-average deposits"),
+            "loans": parsers.gettext_lazy("Loan balance"),
+            "intermediate_income": parsers.gettext_lazy("Intermediate-business income"),
+            "product_sales": parsers.gettext_lazy("Product sales"),
+            "aum": parsers.gettext_lazy("Personal financial assets (AUM)"),
+            "annual_contribution": parsers.gettext_lazy("Annual contribution"),
+        }[name]) for name in ClientMetric.FIGURES],
     ]
 
     def check(self, rows):

@@ -176,6 +176,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Bulk import limits (imports.engine). The defaults admit a province's month of metrics (about
+# 2.2 million rows) and keep a rejected file's report readable: the first errors, then a count.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=3_000_000)
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=512 * 1024 * 1024)
+IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=200)
+
 # History is read in the admin, never reverted there: every write goes through a service.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 

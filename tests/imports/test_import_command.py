@@ -1,12 +1,11 @@
 """`manage.py import KIND FILE [--dry-run]` (INTERFACES.md "Bulk import"): whole or nothing."""
 
-import io
-
 import pytest
 from django.core.management import call_command
-from openpyxl import Workbook
 
 from accounts.models import Department, Unit, User
+
+from .support import run, xlsx
 
 UNITS = """code,name,kind,parent_code,city_area,credit_authority
 AH,安徽省分行,PROVINCE,,,
@@ -15,19 +14,6 @@ HF01,合肥三孝口支行,SUB_BRANCH,HF,0,是
 HF0101,三孝口网点,OUTLET,HF01,true,
 HFVIP,合肥贵宾理财中心,VIP_CENTRE,HF,,
 """
-
-
-def run(tmp_path, kind, text, *options, name="file.csv", encoding="utf-8"):
-    """Run the command; answer (exit code, stdout, stderr)."""
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import", kind, str(path), *options, stdout=out, stderr=err)
-        code = 0
-    except SystemExit as exit:
-        code = exit.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
@@ -63,13 +49,8 @@ def test_csv_with_a_byte_order_mark_imports(db, tmp_path):
 
 
 def test_xlsx_first_sheet_imports(db, tmp_path):
-    book = Workbook()
-    sheet = book.active
-    for line in UNITS.strip().splitlines():
-        sheet.append(line.split(","))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    assert run(tmp_path, "units", buffer.getvalue(), name="units.xlsx")[0] == 0
+    content = xlsx(line.split(",") for line in UNITS.strip().splitlines())
+    assert run(tmp_path, "units", content, name="units.xlsx")[0] == 0
     assert Unit.objects.count() == 5
 
 
