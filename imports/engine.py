@@ -223,7 +223,7 @@ class Importer:
     # What a person needs to run this import from the admin panel.
     permissions: ClassVar[tuple[str, ...]] = ()
 
-    actor: Any = None  # the person importing; None for the shell, which may touch everything
+    actor: Any  # the person importing, or accounts.actors.SYSTEM: the services check its rights
     errors: ErrorLog = field(default_factory=ErrorLog)
     present: set = field(default_factory=set)  # the columns the file has
 

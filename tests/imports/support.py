@@ -7,6 +7,7 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from imports.engine import ImportRejected, run_import
+from accounts.actors import SYSTEM
 
 
 class Terminal(io.StringIO):
@@ -39,7 +40,7 @@ def xlsx(rows):
     return buffer.getvalue()
 
 
-def load(kind, content, *, name="x.csv", actor=None, **options):
+def load(kind, content, *, name="x.csv", actor=SYSTEM, **options):
     """run_import of `content` (text is encoded as UTF-8)."""
     if isinstance(content, str):
         content = content.encode()

@@ -13,6 +13,7 @@ from imports.engine import UsageError
 from marketing.models import Client
 
 from .support import load, run, xlsx
+from accounts.actors import SYSTEM
 
 CHINESE_UNITS = "机构代码,机构名称,机构类型,上级机构代码\nAH,安徽省分行,省行,\nHF,合肥分行,二级分行,AH\n"
 CLIENTS = "客户号,客户名称,客户类型,账户行代码,行业,有贷户\nC1,合肥钢铁有限公司,对公,HF0101,钢铁,是\nI1,张先生,个人,HF0101,,否\n"
@@ -50,7 +51,7 @@ def test_a_file_object_is_read_in_chunks_not_whole(db):
     lines += [f"C{n:05d},城市{n},CITY,AH" for n in range(60_000)]  # about 1.7 MB
     content = ("\n".join(lines) + "\n").encode()
     assert len(content) > 1.5 * engine.CHUNK
-    report = engine.run_import("units", Watched(content), "units.csv", actor=None, dry_run=True)
+    report = engine.run_import("units", Watched(content), "units.csv", actor=SYSTEM, dry_run=True)
     assert report.rows == 60_001
     assert Watched.largest <= engine.CHUNK
 
@@ -68,7 +69,7 @@ def test_a_stream_that_cannot_seek_is_read(db):
             buffer[: len(chunk)] = chunk
             return len(chunk)
 
-    engine.run_import("units", Pipe(CHINESE_UNITS.encode("gbk")), "units.csv", actor=None)
+    engine.run_import("units", Pipe(CHINESE_UNITS.encode("gbk")), "units.csv", actor=SYSTEM)
     assert Unit.objects.count() == 2
 
 
@@ -152,5 +153,5 @@ def test_a_gbk_name_that_starts_like_utf8_is_still_read_as_gbk(bank, name):
 def test_a_stream_not_at_its_start_is_read_from_where_it_stands(db):
     stream = io.BytesIO(b"ignored preamble|" + CHINESE_UNITS.encode("gbk"))
     stream.seek(len(b"ignored preamble|"))
-    engine.run_import("units", stream, "units.csv", actor=None)
+    engine.run_import("units", stream, "units.csv", actor=SYSTEM)
     assert Unit.objects.count() == 2

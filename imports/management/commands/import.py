@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.actors import SYSTEM
+from imports.access import may_import
 from imports.engine import REGISTRY, ImportRejected, UsageError, run_import
 
 PHASES = {
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             actor = get_user_model().objects.filter(username=user).first()
             if actor is None:
                 raise CommandError(f"no user {user}", returncode=2)
+        if kind in REGISTRY and not may_import(actor, kind):
+            raise CommandError(f"{user} may not import {kind}", returncode=2)
         try:
             stream = file.open("rb")
         except OSError as exc:
@@ -60,8 +63,6 @@ class Command(BaseCommand):
         try:
             with stream:
                 try:
-                    # SYSTEM: without --user, pass accounts.actors.SYSTEM once the services take it
-                    # (the lead switches this at merge); None is the shell until then.
                     report = run_import(kind, stream, file.name, dry_run=dry_run, actor=actor, progress=progress)
                 finally:
                     if progress:
