@@ -52,6 +52,9 @@ def register(importer):
     return importer
 
 
+EXCEL_DIGITS = 15  # the significant digits a spreadsheet keeps of a number
+
+
 class UsageError(Exception):
     """The call was wrong (unknown kind, unreadable file, a file over the limits), not the data:
     exit code 2."""
@@ -534,6 +537,10 @@ class XlsxTable(Table):
                     return value
             if "." in value and "E" not in value and value.rstrip("0").endswith("."):
                 return value.rstrip("0")[:-1]  # a whole number written as a float (5.0)
+            if "E" not in value.upper() and sum(char.isdigit() for char in value) > EXCEL_DIGITS:
+                # A binary double written out in full (691.1799999999999): Excel holds and shows
+                # 15 significant digits, so that is the number the person sees and means.
+                return format(float(value), f".{EXCEL_DIGITS}g")
         return value  # a number as written (1234.5, 1E+30), a formula's text (str), an error (#N/A)
 
     def _rows(self):

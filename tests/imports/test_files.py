@@ -155,3 +155,13 @@ def test_a_stream_not_at_its_start_is_read_from_where_it_stands(db):
     stream.seek(len(b"ignored preamble|"))
     engine.run_import("units", stream, "units.csv", actor=SYSTEM)
     assert Unit.objects.count() == 2
+
+
+def test_an_xlsx_amount_written_as_a_full_double_reads_as_the_spreadsheet_shows_it(bank):
+    """691.18 written out as 691.1799999999999 (a double in full, as exports and Excel's
+    paste-values write it) is the 691.18 the person sees."""
+    from marketing.models import ClientMetric
+
+    load("clients", "client_no,name,kind,account_unit_code\nC1,甲,CORPORATE,HF01\n")
+    load("metrics", xlsx([["client_no", "month", "intermediate_income"], ["C1", "2010-01", 691.1799999999999]]), name="m.xlsx")
+    assert str(ClientMetric.objects.get(client__client_no="C1").intermediate_income) == "691.18"
