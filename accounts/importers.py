@@ -238,9 +238,21 @@ class EmployeeImporter(Importer):
             elif row["department_code"] and (row["unit_code"], row["department_code"]) not in self.departments:
                 self.error(row, "department_code", _("Unit %(unit)s has no department %(code)s.") % {
                     "unit": row["unit_code"], "code": row["department_code"]})
+        if self.errors:
+            return
+        self.employees = self.employee_data(rows)
+        self.keep = self.kept_attributes({"department_code": "department_id"})
+        beyond = services.employees_rights_check(self.employees, actor=self.actor, keep=self.keep)
+        for row in rows:
+            if row["employee_no"] in beyond:
+                self.error(row, "employee_no", _("Employee %(no)s holds rights you do not have: their account is not yours to change.") % {
+                    "no": row["employee_no"]})
 
     def write(self, rows, *, actor):
-        employees = [
+        return services.employees_save(self.employees, actor=actor, keep=self.keep)
+
+    def employee_data(self, rows):
+        return [
             services.EmployeeData(
                 employee_no=row["employee_no"],
                 name=row["name"],
@@ -258,8 +270,6 @@ class EmployeeImporter(Importer):
             )
             for row in rows
         ]
-        keep = self.kept_attributes({"department_code": "department_id"})
-        return services.employees_save(employees, actor=actor, keep=keep)
 
     @classmethod
     def export_rows(cls, actor):

@@ -193,8 +193,10 @@ def employees_save(employees, *, actor, keep=()):
     outside = set(stored.values_list("username", flat=True)) - set(within_reach(stored, actor).values_list("username", flat=True))
     if outside:
         raise PermissionDenied(_("Employee %(no)s works outside your part of the bank.") % {"no": min(outside)})
-    for person in stored.filter(is_superuser=True) if not actor.is_superuser else ():
-        require_rights_over(actor, person)
+    beyond = employees_rights_check(employees, actor=actor, keep=keep)
+    if beyond:
+        raise PermissionDenied(_("Employee %(no)s holds rights you do not have: their account is not yours to change.") % {
+            "no": min(beyond)})
     result = bulk.upsert(
         User,
         [{"username": data.employee_no, **data.attributes()} for data in employees],
@@ -205,6 +207,20 @@ def employees_save(employees, *, actor, keep=()):
     )
     roles_sync(result.created + result.updated, units={data.unit.pk: data.unit for data in employees})
     return result.counts
+
+
+def employees_rights_check(employees, *, actor, keep=()):
+    """The employee numbers of the batch whose save would change a superuser's account while
+    `actor` is none: a branch administrator may leave such a row as it is (re-importing their own
+    file), not change it."""
+    if actor.is_superuser:
+        return set()
+    by_no = {data.employee_no: data for data in employees}
+    fields = [name for name in EMPLOYEE_ATTRIBUTES if name not in keep]
+    return {
+        person.username for person in User.objects.filter(username__in=list(by_no), is_superuser=True)
+        if any(getattr(person, name) != by_no[person.username].attributes()[name] for name in fields)
+    }
 
 
 @transaction.atomic

@@ -227,3 +227,18 @@ def test_rule_C2_an_entry_reopened_by_an_import_drops_its_end_reason(world):
                "t.csv", actor=SYSTEM)
     entry.refresh_from_db()
     assert (entry.valid_to, entry.end_reason) == (None, "")
+
+
+def test_a_branch_administrator_reimports_an_unchanged_superuser_row_but_cannot_change_it(world, hefei_person):
+    from imports.engine import ImportRejected, run_import
+
+    superuser = make_person("H0900", "超级管理员", world["bank"]["HF0101"])
+    User.objects.filter(pk=superuser.pk).update(is_superuser=True)
+    hefei_admin = make_staff(hefei_person, "accounts")
+    header = "employee_no,name,unit_code,position\n"
+    report = run_import("employees", (header + "H0900,超级管理员,HF0101,OTHER\n").encode(), "e.csv", actor=hefei_admin)
+    assert report.counts.unchanged == 1
+    with pytest.raises(ImportRejected) as rejected:
+        run_import("employees", (header + "H0900,改名,HF0101,OTHER\n").encode(), "e.csv", actor=hefei_admin)
+    assert str(rejected.value).startswith("row 2, column employee_no:")
+    assert User.objects.get(pk=superuser.pk).name == "超级管理员"
