@@ -9,6 +9,7 @@ one, so there is no deadlock; a run that has been running longer than RUNS_WAIT_
 for dead and no longer waited for (the engine's lock still keeps the writes apart).
 """
 
+import threading
 import datetime
 import logging
 import time
@@ -16,7 +17,7 @@ from dataclasses import asdict, is_dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -57,9 +58,24 @@ def import_run_start(*, actor, kind, upload, dry_run=False):
 
 
 def enqueue(run_id):
+    """Send the run to Celery. In the embedded set-up (no broker, tasks run in-process) the task
+    runs in a thread of the web process, so the upload answers at once and the run page shows the
+    progress bar, as with a real worker; tests run it in the request (RUNS_IN_THREAD off)."""
     from .tasks import execute
 
-    execute.delay(run_id)
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.RUNS_IN_THREAD:
+        threading.Thread(target=_execute_in_thread, args=[run_id], name=f"run-{run_id}", daemon=True).start()
+    else:
+        execute.delay(run_id)
+
+
+def _execute_in_thread(run_id):
+    from .tasks import execute
+
+    try:
+        execute.apply(args=[run_id])
+    finally:
+        connections.close_all()  # the thread's own database connections
 
 
 def run_execute(run_id):

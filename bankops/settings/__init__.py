@@ -198,6 +198,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # earlier one of the same kind before going ahead anyway (the engine's lock still orders them).
 RUNS_REPORT_ROWS = env.int("RUNS_REPORT_ROWS", default=500)
 RUNS_WAIT_SECONDS = env.int("RUNS_WAIT_SECONDS", default=4 * 3600)
+# Without a broker, a run executes in a thread of the web process (runs.services.enqueue).
+RUNS_IN_THREAD = True
 
 LOGGING = {
     "version": 1,

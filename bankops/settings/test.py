@@ -6,3 +6,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Uploaded files of the tests, apart from the dev server's; the CI Celery worker uses these settings too.
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+RUNS_IN_THREAD = False  # a run executes in the request (eager), so tests see its outcome at once

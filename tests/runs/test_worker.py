@@ -16,7 +16,10 @@ TIMEOUT = 60
 
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
-def test_an_upload_from_the_page_runs_to_its_end_and_the_page_follows_it(bank, hefei_person, login):
+@pytest.mark.parametrize("embedded_thread", [False, True])
+def test_an_upload_from_the_page_runs_to_its_end_and_the_page_follows_it(bank, hefei_person, login, settings, embedded_thread):
+    if embedded_thread:  # no broker: the run executes in a thread of the web process, the page follows it
+        settings.CELERY_TASK_ALWAYS_EAGER = settings.RUNS_IN_THREAD = True
     client = login(grant_imports(hefei_person))
     text = clients_csv(("C9", "新客户", "CORPORATE", "HF0101"), ("C10", "新客户二", "CORPORATE", "HF01"))
     response = client.post(reverse("import-start"), {"kind": "clients", "file": upload(text)})
