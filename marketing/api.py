@@ -12,7 +12,7 @@ from imports import parsers
 
 from . import selectors
 from .filters import ClientFilter
-from .models import LISTED_TIERS, Client
+from .models import TierEntry, LISTED_TIERS, Client
 
 
 def date_param(request, name="on"):
@@ -73,6 +73,7 @@ class TierListViewSet(viewsets.GenericViewSet):
 
     serializer_class = TierEntrySerializer
     filter_backends = []
+    queryset = TierEntry.objects.none()  # the list is read by selectors.tier_list; the browsable API asks for one
 
     @extend_schema(parameters=[
         OpenApiParameter("unit", OpenApiTypes.STR, required=True, description="the owner unit's code"), ON,

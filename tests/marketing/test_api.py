@@ -84,3 +84,9 @@ def test_tiers_need_a_unit_and_refuse_anonymous_callers(registry, province_analy
     assert api_as(province_analyst).get("/api/v1/tiers/").status_code == 400
     assert APIClient().get("/api/v1/tiers/", {"unit": "AH"}).status_code == 401
     assert APIClient().get("/api/v1/clients/").status_code == 401
+
+
+def test_the_browsable_api_shows_a_named_list(client, registry, province_analyst):
+    client.force_login(province_analyst)
+    response = client.get("/api/v1/tiers/", {"unit": "AH"}, HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
