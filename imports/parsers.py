@@ -158,13 +158,15 @@ def _check_year(cell, year):
 @described(gettext_lazy("Date YYYY-MM-DD"))
 @functools.lru_cache(maxsize=4096)
 def date(cell):
-    match = re.fullmatch(r"([0-9]{4})-[0-9]{2}-[0-9]{2}", cell)
+    """YYYY-MM-DD, the contract; also YYYY/M/D, which Excel on Chinese Windows writes for a date
+    cell saved as CSV (an added form: the contract's stays)."""
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", cell) or re.fullmatch(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})", cell)
     if match:
         _check_year(cell, int(match[1]))
     try:
         if not match:
             raise ValueError
-        return datetime.date.fromisoformat(cell)
+        return datetime.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
         raise ValidationError(_("%(value)s is not a date YYYY-MM-DD.") % {"value": cell}) from None
 

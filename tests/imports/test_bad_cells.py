@@ -155,3 +155,12 @@ def test_a_parsed_amount_comes_back_exactly_as_two_decimals(cell):
     pack, unpack = parsers.money.compact
     value = parsers.money(cell, allow_negative=True)
     assert str(unpack(pack(value))) == str(value) and unpack(pack(value)).as_tuple().exponent == -2
+
+
+def test_a_date_as_excel_on_chinese_windows_saves_it_in_csv_is_read():
+    from imports import parsers
+
+    assert parsers.date("2026/12/1") == parsers.date("2026-12-01")
+    for bad in ("2026/13/1", "2026/2/30", "26/12/1", "2026/12/1/1"):
+        with pytest.raises(ValidationError):
+            parsers.date(bad)
