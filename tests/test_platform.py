@@ -85,3 +85,8 @@ def test_admin_unit_form_refuses_a_wrong_parent_next_to_the_field(login, provinc
     assert response.status_code == 200
     assert "parent" in response.context["adminform"].form.errors
     assert 'value="错网点"' in response.content.decode()
+
+
+def test_a_refusal_is_a_chinese_page(login, wuhu_manager):
+    response = login(wuhu_manager).get("/imports/")
+    assert response.status_code == 403 and "无权" in response.content.decode()
