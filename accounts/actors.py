@@ -96,8 +96,10 @@ def require_rights_over(actor, person):
     """Refuse `actor` acting on the account of `person` when it holds rights `actor` lacks: a
     branch administrator must not reset a superuser's password and log in as them."""
     if not holds_rights_over(actor, person):
-        raise PermissionDenied(_("%(person)s holds rights you do not have: their account is not yours to change.") % {
-            "person": person.username})
+        raise PermissionDenied(
+            _("%(person)s holds rights you do not have: their account is not yours to change.")
+            % {"person": person.username}
+        )
 
 
 def history_user(actor):

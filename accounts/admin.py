@@ -20,10 +20,9 @@ from treebeard.mp_tree import MP_Node
 
 from . import services
 from .actors import holds_rights_over, require_rights_over
-from .rules import Role
 from .models import Department, LeadershipMember, Unit, User
+from .rules import Role
 from .scoping import scoped
-
 
 admin.site.site_header = _("BankOps administration")
 admin.site.site_title = _("BankOps")
@@ -80,7 +79,9 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
                     record.readable_changes = self._history_changes(record, older, parents)
 
     def _history_fields(self, record):
-        fields = [field for field in record.instance_type._meta.concrete_fields if field.editable and not field.auto_created]
+        fields = [
+            field for field in record.instance_type._meta.concrete_fields if field.editable and not field.auto_created
+        ]
         tracked = {field.name for field in record.tracked_fields}
         return [field for field in fields if field.name in tracked and field.name not in TREE_BOOKKEEPING]
 
@@ -94,11 +95,13 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
             if field.attname == "password":
                 continue
             if getattr(record, field.attname) != getattr(older, field.attname):
-                changes.append((
-                    self._history_label(record, field),
-                    self._history_value(older, field, parents),
-                    self._history_value(record, field, parents),
-                ))
+                changes.append(
+                    (
+                        self._history_label(record, field),
+                        self._history_value(older, field, parents),
+                        self._history_value(record, field, parents),
+                    )
+                )
         return changes
 
     @staticmethod
@@ -112,9 +115,11 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
         """One field of one version as people read it."""
         value = getattr(record, field.attname)
         if field.name == "path" and issubclass(record.instance_type, MP_Node):
-            parent_path = value[:-record.instance_type.steplen] if value else ""
+            parent_path = value[: -record.instance_type.steplen] if value else ""
             if parent_path not in parents:
-                parents[parent_path] = record.instance_type.objects.filter(path=parent_path).first() if parent_path else None
+                parents[parent_path] = (
+                    record.instance_type.objects.filter(path=parent_path).first() if parent_path else None
+                )
             value = parents[parent_path]
         elif isinstance(field, models.ForeignKey) and value is not None:
             try:
@@ -125,7 +130,9 @@ class ReadableHistoryAdmin(SimpleHistoryAdmin):
             return NO_VALUE
         if isinstance(value, DeletedObject):
             return pgettext("history", "%(kind)s no longer on record (no. %(pk)s)") % {
-                "kind": value.model._meta.verbose_name, "pk": value.pk}
+                "kind": value.model._meta.verbose_name,
+                "pk": value.pk,
+            }
         if isinstance(field, models.BooleanField):
             return pgettext("history", "Yes") if value else pgettext("history", "No")
         if field.choices:
@@ -165,7 +172,9 @@ class ScopedAdmin(ReadableHistoryAdmin):
 
 
 class UnitForm(forms.ModelForm):
-    parent = forms.ModelChoiceField(Unit.objects.order_by("path"), required=False, label=_("parent unit"), to_field_name="code")
+    parent = forms.ModelChoiceField(
+        Unit.objects.order_by("path"), required=False, label=_("parent unit"), to_field_name="code"
+    )
 
     class Meta:
         model = Unit
@@ -177,11 +186,15 @@ class UnitForm(forms.ModelForm):
             self.fields["parent"].queryset = scoped(Unit.objects.order_by("path"), request.user)
         if self.instance.pk:
             self.fields["code"].disabled = True
-            self.initial["parent"] = Unit.objects.filter(path=self.instance.parent_path).values_list("code", flat=True).first()
+            self.initial["parent"] = (
+                Unit.objects.filter(path=self.instance.parent_path).values_list("code", flat=True).first()
+            )
 
     def clean(self):
         super().clean()
-        return validated_by(self, services.unit_validate, "kind", "parent", unit=self.instance if self.instance.pk else None)
+        return validated_by(
+            self, services.unit_validate, "kind", "parent", unit=self.instance if self.instance.pk else None
+        )
 
 
 @admin.register(Unit)
@@ -310,9 +323,20 @@ class EmployeeAdmin(UserAdmin, ScopedAdmin):
     autocomplete_fields = ["unit"]
     fieldsets = [
         (None, {"fields": ["username", "password", "name"]}),
-        (_("Post"), {"fields": [
-            "unit", "department", "position", "manager_kind", "grade", "credit_manager", "vip_area",
-        ]}),
+        (
+            _("Post"),
+            {
+                "fields": [
+                    "unit",
+                    "department",
+                    "position",
+                    "manager_kind",
+                    "grade",
+                    "credit_manager",
+                    "vip_area",
+                ]
+            },
+        ),
         (_("Personal details"), {"fields": ["birth_date", "education", "title_level", "hired_on"]}),
         (_("Access"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
@@ -357,4 +381,6 @@ class LeadershipMemberAdmin(ScopedAdmin):
         return ["unit", "member"] if obj else []  # the key: another seat is added, not this one changed
 
     def save_model(self, request, obj, form, change):
-        form.instance = services.leadership_member_set(unit=obj.unit, member=obj.member, role=obj.role, actor=request.user)
+        form.instance = services.leadership_member_set(
+            unit=obj.unit, member=obj.member, role=obj.role, actor=request.user
+        )

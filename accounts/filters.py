@@ -32,7 +32,9 @@ class EmployeeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     unit = UnitChoiceFilter(label=_("Unit (with its subtree)"), empty_label=_("All"))
     position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Position"), empty_label=_("All"))
-    manager_kind = django_filters.ChoiceFilter(choices=ManagerKind.choices, label=_("Manager kind"), empty_label=_("All"))
+    manager_kind = django_filters.ChoiceFilter(
+        choices=ManagerKind.choices, label=_("Manager kind"), empty_label=_("All")
+    )
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label=_("Grade"), empty_label=_("All"))
 
     class Meta:

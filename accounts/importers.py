@@ -9,10 +9,10 @@ from imports.engine import Column, Importer, register
 from imports.exports import import_boolean, import_date
 
 from . import rules, selectors, services
-from .rules import leads_back
-from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
 from .actors import reach, reaches_whole_bank, within_reach
-from .scoping import EVERYTHING, scoped
+from .models import Department, Education, Grade, ManagerKind, Position, TitleLevel, Unit, UnitKind, User
+from .rules import leads_back
+from .scoping import scoped
 
 
 def units_by_code(codes, actor):
@@ -57,7 +57,12 @@ class UnitImporter(Importer):
         Column("kind", parsers.choice(UnitKind), label=parsers.gettext_lazy("Unit kind")),
         Column("parent_code", parsers.code, required=False, label=parsers.gettext_lazy("Parent unit code")),
         Column("city_area", parsers.boolean, required=False, label=parsers.gettext_lazy("City-area outlet")),
-        Column("credit_authority", parsers.boolean, required=False, label=parsers.gettext_lazy("May accept credit business")),
+        Column(
+            "credit_authority",
+            parsers.boolean,
+            required=False,
+            label=parsers.gettext_lazy("May accept credit business"),
+        ),
     ]
     field_columns = {"parent": "parent_code"}
 
@@ -84,7 +89,9 @@ class UnitImporter(Importer):
                 parent_kind = None
             elif parent_code in in_file:
                 parent_kind = in_file[parent_code]["kind"]
-            elif parent_code in tree and (visible(parent_code) or tree.get(code) and tree[code].parent_code == parent_code):
+            elif parent_code in tree and (
+                visible(parent_code) or tree.get(code) and tree[code].parent_code == parent_code
+            ):
                 parent_kind = tree[parent_code].kind  # a unit of theirs, or the unit's own place left as it is
             else:
                 self.error(row, "parent_code", _("No unit has the code %(code)s.") % {"code": parent_code})
@@ -104,7 +111,9 @@ class UnitImporter(Importer):
             parent = Unit.objects.get(code=row["parent_code"]) if row["parent_code"] else None
             unit = Unit.objects.filter(code=row["code"]).first()
             values = {
-                "name": row["name"], "kind": row["kind"], "parent": parent,
+                "name": row["name"],
+                "kind": row["kind"],
+                "parent": parent,
                 "city_area": bool(self.given(row, "city_area", unit)),
                 "credit_authority": bool(self.given(row, "credit_authority", unit)),
             }
@@ -146,8 +155,9 @@ class DepartmentImporter(Importer):
         # Each department's parent: the database's word, then the file's.
         parents = {
             (unit_code, code): (unit_code, parent_code) if parent_code else None
-            for unit_code, code, parent_code in Department.objects.filter(unit__in=self.units.values())
-            .values_list("unit__code", "code", "parent__code")
+            for unit_code, code, parent_code in Department.objects.filter(unit__in=self.units.values()).values_list(
+                "unit__code", "code", "parent__code"
+            )
         }
         for row in rows:
             key = (row["unit_code"], row["code"])
@@ -160,8 +170,12 @@ class DepartmentImporter(Importer):
             if row["unit_code"] not in self.units:
                 self.error(row, "unit_code", _("No unit has the code %(code)s.") % {"code": row["unit_code"]})
             elif row["parent_code"] and (row["unit_code"], row["parent_code"]) not in parents:
-                self.error(row, "parent_code", _("Unit %(unit)s has no department %(code)s.") % {
-                    "unit": row["unit_code"], "code": row["parent_code"]})
+                self.error(
+                    row,
+                    "parent_code",
+                    _("Unit %(unit)s has no department %(code)s.")
+                    % {"unit": row["unit_code"], "code": row["parent_code"]},
+                )
             elif leads_back(key, parents.get):
                 self.error(row, "parent_code", _("A department cannot sit under itself."))
         self.parents = parents
@@ -174,7 +188,9 @@ class DepartmentImporter(Importer):
             for department in Department.objects.filter(unit__in=self.units.values()).select_related("unit")
         }
         ordered = parents_first(
-            rows, key=lambda row: (row["unit_code"], row["code"]), parent_key=lambda row: self.parents[(row["unit_code"], row["code"])],
+            rows,
+            key=lambda row: (row["unit_code"], row["code"]),
+            parent_key=lambda row: self.parents[(row["unit_code"], row["code"])],
         )
         for row in ordered:
             key = (row["unit_code"], row["code"])
@@ -183,8 +199,11 @@ class DepartmentImporter(Importer):
                 continue  # its parent's row failed and is reported already
             try:
                 saved[key], outcome = services.department_save(
-                    unit=self.units[row["unit_code"]], code=row["code"], name=row["name"],
-                    parent=saved[parent_key] if parent_key else None, actor=actor,
+                    unit=self.units[row["unit_code"]],
+                    code=row["code"],
+                    name=row["name"],
+                    parent=saved[parent_key] if parent_key else None,
+                    actor=actor,
                 )
                 counts.add(outcome)
             except ValidationError as exc:
@@ -195,7 +214,9 @@ class DepartmentImporter(Importer):
     def export_rows(cls, actor):
         """The departments `actor` may see, as this KIND's rows: one streamed query."""
         departments = scoped(Department.objects.all(), actor).order_by("unit__path", "code")
-        yield from (list(row) for row in departments.values_list("unit__code", "code", "name", "parent__code").iterator())
+        yield from (
+            list(row) for row in departments.values_list("unit__code", "code", "name", "parent__code").iterator()
+        )
 
 
 @register
@@ -209,13 +230,25 @@ class EmployeeImporter(Importer):
         Column("unit_code", parsers.code, label=parsers.gettext_lazy("Unit code")),
         Column("position", parsers.choice(Position), label=parsers.gettext_lazy("Post")),
         Column("department_code", parsers.code, required=False, label=parsers.gettext_lazy("Department code")),
-        Column("manager_kind", parsers.choice(ManagerKind), required=False, label=parsers.gettext_lazy("Customer-manager kind")),
+        Column(
+            "manager_kind",
+            parsers.choice(ManagerKind),
+            required=False,
+            label=parsers.gettext_lazy("Customer-manager kind"),
+        ),
         Column("grade", parsers.choice(Grade), required=False, label=parsers.gettext_lazy("Customer-manager grade")),
-        Column("credit_manager", parsers.boolean, required=False, label=parsers.gettext_lazy("Credit customer manager")),
+        Column(
+            "credit_manager", parsers.boolean, required=False, label=parsers.gettext_lazy("Credit customer manager")
+        ),
         Column("vip_area", parsers.boolean, required=False, label=parsers.gettext_lazy("VIP exclusive area")),
         Column("birth_date", parsers.date, required=False, label=parsers.gettext_lazy("Date of birth")),
         Column("education", parsers.choice(Education), required=False, label=parsers.gettext_lazy("Education level")),
-        Column("title_level", parsers.choice(TitleLevel), required=False, label=parsers.gettext_lazy("Professional title level")),
+        Column(
+            "title_level",
+            parsers.choice(TitleLevel),
+            required=False,
+            label=parsers.gettext_lazy("Professional title level"),
+        ),
         Column("hired_on", parsers.date, required=False, label=parsers.gettext_lazy("Date joined the bank")),
     ]
     field_columns = {"unit": "unit_code", "department": "department_code"}
@@ -229,15 +262,24 @@ class EmployeeImporter(Importer):
         numbers = [row["employee_no"] for row in rows]
         existing = User.objects.filter(username__in=numbers)
         outside = set(existing.values_list("username", flat=True)) - set(
-            within_reach(existing, self.actor).values_list("username", flat=True))
+            within_reach(existing, self.actor).values_list("username", flat=True)
+        )
         for row in rows:
             if row["employee_no"] in outside:
-                self.error(row, "employee_no", _("Employee %(no)s works outside your part of the bank.") % {"no": row["employee_no"]})
+                self.error(
+                    row,
+                    "employee_no",
+                    _("Employee %(no)s works outside your part of the bank.") % {"no": row["employee_no"]},
+                )
             elif row["unit_code"] not in self.units:
                 self.error(row, "unit_code", _("No unit has the code %(code)s.") % {"code": row["unit_code"]})
             elif row["department_code"] and (row["unit_code"], row["department_code"]) not in self.departments:
-                self.error(row, "department_code", _("Unit %(unit)s has no department %(code)s.") % {
-                    "unit": row["unit_code"], "code": row["department_code"]})
+                self.error(
+                    row,
+                    "department_code",
+                    _("Unit %(unit)s has no department %(code)s.")
+                    % {"unit": row["unit_code"], "code": row["department_code"]},
+                )
         if self.errors:
             return
         self.employees = self.employee_data(rows)
@@ -245,8 +287,12 @@ class EmployeeImporter(Importer):
         beyond = services.employees_rights_check(self.employees, actor=self.actor, keep=self.keep)
         for row in rows:
             if row["employee_no"] in beyond:
-                self.error(row, "employee_no", _("Employee %(no)s holds rights you do not have: their account is not yours to change.") % {
-                    "no": row["employee_no"]})
+                self.error(
+                    row,
+                    "employee_no",
+                    _("Employee %(no)s holds rights you do not have: their account is not yours to change.")
+                    % {"no": row["employee_no"]},
+                )
 
     def write(self, rows, *, actor):
         return services.employees_save(self.employees, actor=actor, keep=self.keep)
@@ -276,14 +322,48 @@ class EmployeeImporter(Importer):
         """The people `actor` may see, as this KIND's rows (choice codes, 1/0, YYYY-MM-DD, an
         empty cell for none): one streamed query."""
         fields = (
-            "username", "name", "unit__code", "position", "department__code", "manager_kind", "grade",
-            "credit_manager", "vip_area", "birth_date", "education", "title_level", "hired_on",
+            "username",
+            "name",
+            "unit__code",
+            "position",
+            "department__code",
+            "manager_kind",
+            "grade",
+            "credit_manager",
+            "vip_area",
+            "birth_date",
+            "education",
+            "title_level",
+            "hired_on",
         )
         people = scoped(selectors.employees(), actor).order_by("unit__path", "username").values_list(*fields)
-        for (number, name, unit_code, position, department_code, manager_kind, grade, credit_manager, vip_area,
-             birth_date, education, title_level, hired_on) in people.iterator():
+        for (
+            number,
+            name,
+            unit_code,
+            position,
+            department_code,
+            manager_kind,
+            grade,
+            credit_manager,
+            vip_area,
+            birth_date,
+            education,
+            title_level,
+            hired_on,
+        ) in people.iterator():
             yield [
-                number, name, unit_code, position, department_code, manager_kind or None, grade or None,
-                import_boolean(credit_manager), import_boolean(vip_area), import_date(birth_date),
-                education or None, title_level or None, import_date(hired_on),
+                number,
+                name,
+                unit_code,
+                position,
+                department_code,
+                manager_kind or None,
+                grade or None,
+                import_boolean(credit_manager),
+                import_boolean(vip_area),
+                import_date(birth_date),
+                education or None,
+                title_level or None,
+                import_date(hired_on),
             ]

@@ -53,7 +53,11 @@ class Department(models.Model):
     code = models.CharField(_("code"), max_length=32)
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent department"),
     )
 
@@ -120,10 +124,19 @@ class User(AbstractUser):
 
     name = models.CharField(_("name"), max_length=50, blank=True)
     unit = models.ForeignKey(
-        Unit, models.PROTECT, null=True, blank=True, related_name="employees", verbose_name=_("unit"),
+        Unit,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name=_("unit"),
     )
     department = models.ForeignKey(
-        Department, models.SET_NULL, null=True, blank=True, related_name="employees",
+        Department,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employees",
         verbose_name=_("department"),
     )
     position = models.CharField(_("position"), max_length=24, choices=Position.choices, default=Position.OTHER)

@@ -91,7 +91,9 @@ def province_departments_breach(unit_code, department_codes):
     if not missing:
         return None
     names = "、".join(f"{PROVINCE_MARKETING_DEPARTMENTS[code]} {code}" for code in missing)
-    return Breach("O2", _("The province lacks marketing departments: %(names)s.") % {"names": names}, unit_code=unit_code)
+    return Breach(
+        "O2", _("The province lacks marketing departments: %(names)s.") % {"names": names}, unit_code=unit_code
+    )
 
 
 def leadership_group_missing_breach(unit_code):

@@ -5,8 +5,12 @@ from django.db.models.functions import Left
 
 from .models import Department, LeadershipMember, Unit, UnitKind, User
 from .rules import (
-    LEADERSHIP_GROUP_KINDS, MARKET_DEPARTMENT_CODE, PROVINCE_MARKETING_DEPARTMENTS, leadership_group_missing_breach,
-    market_department_breach, province_departments_breach,
+    LEADERSHIP_GROUP_KINDS,
+    MARKET_DEPARTMENT_CODE,
+    PROVINCE_MARKETING_DEPARTMENTS,
+    leadership_group_missing_breach,
+    market_department_breach,
+    province_departments_breach,
 )
 from .scoping import get_scoped_or_404, scope_prefix, scoped
 
@@ -102,19 +106,32 @@ def employee_history(*, person, limit=50):
     ][:limit]
     related = {"unit": Unit, "department": Department}
     names = {
-        field: dict(model.objects.filter(pk__in={
-            value for _record, changes in diffs for change in changes if change.field == field
-            for value in (change.old, change.new) if value
-        }).values_list("pk", "name"))
+        field: dict(
+            model.objects.filter(
+                pk__in={
+                    value
+                    for _record, changes in diffs
+                    for change in changes
+                    if change.field == field
+                    for value in (change.old, change.new)
+                    if value
+                }
+            ).values_list("pk", "name")
+        )
         for field, model in related.items()
     }
     return [
-        (record, [
-            (User._meta.get_field(change.field).verbose_name,
-             names[change.field].get(change.old, change.old) if change.field in related else change.old,
-             names[change.field].get(change.new, change.new) if change.field in related else change.new)
-            for change in changes
-        ])
+        (
+            record,
+            [
+                (
+                    User._meta.get_field(change.field).verbose_name,
+                    names[change.field].get(change.old, change.old) if change.field in related else change.old,
+                    names[change.field].get(change.new, change.new) if change.field in related else change.new,
+                )
+                for change in changes
+            ],
+        )
         for record, changes in diffs
     ]
 
@@ -148,6 +165,8 @@ def province_department_breaches(*, within):
     province = Unit.objects.filter(path__startswith=within.path, kind=UnitKind.PROVINCE).first()
     if province is None:
         return []
-    codes = set(Department.objects.filter(unit=province, code__in=PROVINCE_MARKETING_DEPARTMENTS).values_list("code", flat=True))
+    codes = set(
+        Department.objects.filter(unit=province, code__in=PROVINCE_MARKETING_DEPARTMENTS).values_list("code", flat=True)
+    )
     breach = province_departments_breach(province.code, codes)
     return [breach] if breach else []

@@ -137,8 +137,18 @@ def department_save(*, unit, code, name, actor, parent=None):
 # --- people (rule O5) ------------------------------------------------------------------------
 
 EMPLOYEE_FIELDS = (
-    "name", "unit", "department", "position", "manager_kind", "grade", "credit_manager",
-    "vip_area", "birth_date", "education", "title_level", "hired_on",
+    "name",
+    "unit",
+    "department",
+    "position",
+    "manager_kind",
+    "grade",
+    "credit_manager",
+    "vip_area",
+    "birth_date",
+    "education",
+    "title_level",
+    "hired_on",
 )
 EMPLOYEE_ATTRIBUTES = tuple(f"{name}_id" if name in ("unit", "department") else name for name in EMPLOYEE_FIELDS)
 
@@ -190,13 +200,17 @@ def employees_save(employees, *, actor, keep=()):
     require_reach(actor, *{data.unit for data in employees})
     numbers = [data.employee_no for data in employees]
     stored = User.objects.filter(username__in=numbers)
-    outside = set(stored.values_list("username", flat=True)) - set(within_reach(stored, actor).values_list("username", flat=True))
+    outside = set(stored.values_list("username", flat=True)) - set(
+        within_reach(stored, actor).values_list("username", flat=True)
+    )
     if outside:
         raise PermissionDenied(_("Employee %(no)s works outside your part of the bank.") % {"no": min(outside)})
     beyond = employees_rights_check(employees, actor=actor, keep=keep)
     if beyond:
-        raise PermissionDenied(_("Employee %(no)s holds rights you do not have: their account is not yours to change.") % {
-            "no": min(beyond)})
+        raise PermissionDenied(
+            _("Employee %(no)s holds rights you do not have: their account is not yours to change.")
+            % {"no": min(beyond)}
+        )
     result = bulk.upsert(
         User,
         [{"username": data.employee_no, **data.attributes()} for data in employees],
@@ -218,7 +232,8 @@ def employees_rights_check(employees, *, actor, keep=()):
     by_no = {data.employee_no: data for data in employees}
     fields = [name for name in EMPLOYEE_ATTRIBUTES if name not in keep]
     return {
-        person.username for person in User.objects.filter(username__in=list(by_no), is_superuser=True)
+        person.username
+        for person in User.objects.filter(username__in=list(by_no), is_superuser=True)
         if any(getattr(person, name) != by_no[person.username].attributes()[name] for name in fields)
     }
 
@@ -297,7 +312,9 @@ def leadership_member_set(*, unit, member, role, actor):
     require(actor, "accounts.add_leadershipmember", "accounts.change_leadershipmember")
     require_reach(actor, unit)
     leadership_member_validate(unit=unit, member=member)
-    seat = LeadershipMember.objects.filter(unit=unit, member=member).first() or LeadershipMember(unit=unit, member=member)
+    seat = LeadershipMember.objects.filter(unit=unit, member=member).first() or LeadershipMember(
+        unit=unit, member=member
+    )
     if seat.pk and seat.role == role:
         return seat
     seat.role = role

@@ -70,7 +70,10 @@ def upsert(model, records, *, key, fields, defaults=None, history=True, actor=No
         if to_create:
             # Answers the rows with their ids (re-read where the database cannot return them).
             to_create = bulk_create_with_history(
-                [model(**values) for values in to_create], model, batch_size=BATCH_SIZE, default_user=actor,
+                [model(**values) for values in to_create],
+                model,
+                batch_size=BATCH_SIZE,
+                default_user=actor,
             )
         if to_update:
             bulk_update_with_history(to_update, model, list(fields), batch_size=BATCH_SIZE, default_user=actor)
@@ -88,7 +91,9 @@ def _stored(model, records, *, key, fields, narrow, whole):
     lead, stored = key[0], {}
     values = list({record[lead] for record in records})
     for start in range(0, len(values), BATCH_SIZE):
-        candidates = model._default_manager.filter(**{f"{lead}__in": values[start : start + BATCH_SIZE]}, **(narrow or {}))
+        candidates = model._default_manager.filter(
+            **{f"{lead}__in": values[start : start + BATCH_SIZE]}, **(narrow or {})
+        )
         if whole:
             stored.update({tuple(getattr(obj, name) for name in key): obj for obj in candidates})
         else:
@@ -116,4 +121,6 @@ def insert_rows(model, records):
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
     with connection.cursor() as cursor:
         for start in range(0, len(records), BATCH_SIZE * 5):
-            cursor.executemany(sql, [tuple(record[name] for name in names) for record in records[start : start + BATCH_SIZE * 5]])
+            cursor.executemany(
+                sql, [tuple(record[name] for name in names) for record in records[start : start + BATCH_SIZE * 5]]
+            )

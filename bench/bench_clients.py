@@ -1,15 +1,15 @@
 """Benchmark of the client registry at province scale: the demo's imports and the reads.
 
-    .venv/bin/python bench/bench_clients.py
+.venv/bin/python bench/bench_clients.py
 """
 
 from common import fresh_database, timed  # sets Django up first, so the imports below come after it
-
 from django.test import Client  # noqa: E402
+
+from accounts.actors import SYSTEM  # noqa: E402
 from accounts.models import User  # noqa: E402
 from demo import clients as demo_clients  # noqa: E402
 from demo import org as demo  # noqa: E402
-from accounts.actors import SYSTEM  # noqa: E402
 from imports.engine import run_import  # noqa: E402
 
 
@@ -21,7 +21,9 @@ def main():
     book = demo_clients.build_clients(bank, "full")
     for kind in ("clients", "tiers", "metrics"):
         content = book.csv(kind)
-        timed(f"import {kind} (new)", lambda kind=kind, content=content: run_import(kind, content, "f.csv", actor=SYSTEM))
+        timed(
+            f"import {kind} (new)", lambda kind=kind, content=content: run_import(kind, content, "f.csv", actor=SYSTEM)
+        )
     timed("import metrics again (unchanged)", lambda: run_import("metrics", book.csv("metrics"), "f.csv", actor=SYSTEM))
 
     client = Client()
@@ -36,8 +38,10 @@ def main():
     timed("GET /api/v1/tiers/?unit=HF&on=2025-06-30", get("/api/v1/tiers/?unit=HF&on=2025-06-30"))
     timed("GET /clients/?on=2025-12-31 (page)", get("/clients/?on=2025-12-31"))
     timed("GET /clients/deposits/?on=2025-12-31", get("/clients/deposits/?on=2025-12-31"))
-    timed("GET /clients/?export=csv (the whole province)", lambda: len(b"".join(
-        client.get("/clients/?export=csv&on=2025-12-31").streaming_content)))
+    timed(
+        "GET /clients/?export=csv (the whole province)",
+        lambda: len(b"".join(client.get("/clients/?export=csv&on=2025-12-31").streaming_content)),
+    )
 
 
 if __name__ == "__main__":

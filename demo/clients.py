@@ -38,12 +38,29 @@ AS_OF = org.AS_OF
 MONTHS = 12
 
 CLIENT_COLUMNS = [
-    "client_no", "name", "kind", "account_unit_code", "industry", "has_loan", "real_estate", "institution",
-    "import_export", "sme_chain", "group_parent_no", "potential",
+    "client_no",
+    "name",
+    "kind",
+    "account_unit_code",
+    "industry",
+    "has_loan",
+    "real_estate",
+    "institution",
+    "import_export",
+    "sme_chain",
+    "group_parent_no",
+    "potential",
 ]
 TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason", "marketing_mode"]
 METRIC_COLUMNS = [
-    "client_no", "month", "deposits_avg", "loans", "intermediate_income", "product_sales", "aum", "annual_contribution",
+    "client_no",
+    "month",
+    "deposits_avg",
+    "loans",
+    "intermediate_income",
+    "product_sales",
+    "aum",
+    "annual_contribution",
 ]
 
 
@@ -101,17 +118,36 @@ INDUSTRIES = [
 REAL_ESTATE = ("房地产业", "置业 房地产开发 地产 物业管理")
 # Institution and interbank clients: (industry, name patterns; {place} is a city or county).
 INSTITUTIONS = [
-    ("公共管理、社会保障和社会组织", "{place}财政局 {place}住房公积金管理中心 {place}社会保险事业管理局 {place}人力资源和社会保障局 {place}公共资源交易中心 {place}国库集中支付中心"),
+    (
+        "公共管理、社会保障和社会组织",
+        "{place}财政局 {place}住房公积金管理中心 {place}社会保险事业管理局 {place}人力资源和社会保障局 {place}公共资源交易中心 {place}国库集中支付中心",
+    ),
     ("教育", "{place}第一中学 {place}职业技术学院 {place}教育局 {place}实验小学"),
     ("卫生和社会工作", "{place}人民医院 {place}中医院 {place}妇幼保健院 {place}疾病预防控制中心"),
-    ("金融业", "{place}农村商业银行 {place}邮政储蓄银行支行 {place}证券营业部 {place}财产保险公司 {place}小额贷款有限公司"),
+    (
+        "金融业",
+        "{place}农村商业银行 {place}邮政储蓄银行支行 {place}证券营业部 {place}财产保险公司 {place}小额贷款有限公司",
+    ),
 ]
 # Trades a city is known for, in some of its manufacturers' names.
 CITY_TRADES = {
-    "HF": "家电 电子科技 汽车零部件", "WH": "汽车零部件 机械制造 新材料", "MAS": "钢材 冶金", "TL": "铜材 有色金属",
-    "HN": "煤业 能源", "HB": "煤业 化工", "HS": "茶业 旅游开发", "BB": "玻璃 化工", "AQ": "石化 纺织",
-    "CZ": "家电 盐化", "FY": "食品 纺织", "LA": "茶业 建材", "BZ": "中药饮片 酒业", "XC": "宣纸 电子科技",
-    "CHZ": "非金属材料 茶业", "SZ": "食品 建材", "YYB": "电子科技 光电",
+    "HF": "家电 电子科技 汽车零部件",
+    "WH": "汽车零部件 机械制造 新材料",
+    "MAS": "钢材 冶金",
+    "TL": "铜材 有色金属",
+    "HN": "煤业 能源",
+    "HB": "煤业 化工",
+    "HS": "茶业 旅游开发",
+    "BB": "玻璃 化工",
+    "AQ": "石化 纺织",
+    "CZ": "家电 盐化",
+    "FY": "食品 纺织",
+    "LA": "茶业 建材",
+    "BZ": "中药饮片 酒业",
+    "XC": "宣纸 电子科技",
+    "CHZ": "非金属材料 茶业",
+    "SZ": "食品 建材",
+    "YYB": "电子科技 光电",
 }
 BRAND_CHARACTERS = (
     "华 通 鑫 盛 恒 远 达 宏 泰 兴 鼎 瑞 昌 丰 源 信 德 嘉 安 康 海 天 联 创 新 金 荣 中 力 大 强 明 光 "
@@ -285,7 +321,9 @@ class ClientBuilder:
         codes, weights = zip(*units, strict=False)
         for _ in range(count):
             unit = rng.choices(codes, weights)[0]
-            category = self.pick([("general", 76), ("institution", 6), ("real_estate", 4), ("import_export", 6), ("sme_chain", 8)])
+            category = self.pick(
+                [("general", 76), ("institution", 6), ("real_estate", 4), ("import_export", 6), ("sme_chain", 8)]
+            )
             size = math.exp(rng.gauss(math.log(4_000_000), 1.6))
             has_loan = rng.random() < 0.38
             if category == "institution":
@@ -302,16 +340,23 @@ class ClientBuilder:
                 industry, _weight, words = self.pick((entry, entry[1]) for entry in INDUSTRIES)
                 if category == "import_export":
                     industry, _weight, words = self.pick(
-                        (entry, entry[1]) for entry in INDUSTRIES if entry[0] in ("制造业", "批发和零售业"))
+                        (entry, entry[1]) for entry in INDUSTRIES if entry[0] in ("制造业", "批发和零售业")
+                    )
                     words += " 进出口 国际贸易"
                 name = self.company_name(unit, industry, words)
                 if category == "sme_chain":
                     size *= 0.4
                     has_loan = rng.random() < 0.6
             row = self.add_client(
-                name=name, kind=ClientKind.CORPORATE, account_unit_code=unit, industry=industry,
-                has_loan=has_loan, real_estate=category == "real_estate", institution=category == "institution",
-                import_export=category == "import_export", sme_chain=category == "sme_chain",
+                name=name,
+                kind=ClientKind.CORPORATE,
+                account_unit_code=unit,
+                industry=industry,
+                has_loan=has_loan,
+                real_estate=category == "real_estate",
+                institution=category == "institution",
+                import_export=category == "import_export",
+                sme_chain=category == "sme_chain",
             )
             self.profile[row["client_no"]] = size
 
@@ -330,7 +375,8 @@ class ClientBuilder:
         other branches (rule A6); answers the subsidiaries' count."""
         rng = self.rng
         firms = [
-            row for row in self.book.clients
+            row
+            for row in self.book.clients
             if row["kind"] == ClientKind.CORPORATE and row["institution"] == "0" and row["sme_chain"] == "0"
         ]
         firms.sort(key=lambda row: -self.profile[row["client_no"]])
@@ -350,12 +396,22 @@ class ClientBuilder:
                     if self.org.city_of(unit) != head_city or rng.random() < 0.2:
                         break
                 sub = self.add_client(
-                    name=self.unique(lambda: f"{self.org.place_of(unit)}{brand}{rng.choice(words.split())}有限公司"),
-                    kind=ClientKind.CORPORATE, account_unit_code=unit, industry=head["industry"],
-                    has_loan=rng.random() < 0.5, real_estate=head["real_estate"], import_export=head["import_export"],
+                    name=self.unique(
+                        lambda unit=unit, brand=brand, words=words: (
+                            f"{self.org.place_of(unit)}{brand}{rng.choice(words.split())}有限公司"
+                        )
+                    ),
+                    kind=ClientKind.CORPORATE,
+                    account_unit_code=unit,
+                    industry=head["industry"],
+                    has_loan=rng.random() < 0.5,
+                    real_estate=head["real_estate"],
+                    import_export=head["import_export"],
                     group_parent_no=head["client_no"],
                 )
-                self.profile[sub["client_no"]] = self.profile[head["client_no"]] * math.exp(rng.gauss(math.log(0.08), 0.8))
+                self.profile[sub["client_no"]] = self.profile[head["client_no"]] * math.exp(
+                    rng.gauss(math.log(0.08), 0.8)
+                )
                 added += 1
         return added
 
@@ -371,7 +427,10 @@ class ClientBuilder:
 
     def individuals(self, count):
         rng = self.rng
-        places = {kind: self.org.of_kind(kind) for kind in (UnitKind.OUTLET, UnitKind.VIP_CENTRE, UnitKind.WEALTH_CENTRE, UnitKind.SUB_BRANCH)}
+        places = {
+            kind: self.org.of_kind(kind)
+            for kind in (UnitKind.OUTLET, UnitKind.VIP_CENTRE, UnitKind.WEALTH_CENTRE, UnitKind.SUB_BRANCH)
+        }
         bands = []
         for low, high, share, least in AUM_BANDS:
             bands += [(low, high)] * max(least, round(share * count))
@@ -392,8 +451,10 @@ class ClientBuilder:
             kinds = [(kind, weight) for kind, weight in INDIVIDUAL_PLACES[segment].items() if places[kind]]
             unit = rng.choice(places[self.pick(kinds)])
             row = self.add_client(
-                name=self.person_name(), kind=ClientKind.INDIVIDUAL,
-                account_unit_code=unit, potential=segment == "ORDINARY" and rng.random() < POTENTIAL_SHARE,
+                name=self.person_name(),
+                kind=ClientKind.INDIVIDUAL,
+                account_unit_code=unit,
+                potential=segment == "ORDINARY" and rng.random() < POTENTIAL_SHARE,
             )
             aums[row["client_no"]] = aum
         return aums
@@ -438,10 +499,13 @@ class ClientBuilder:
                 self.periods(row, [(Tier.HEAD_OFFICE, self.early_start(), None, REASONS[Tier.HEAD_OFFICE])])
             else:
                 change = rng.choice(REVIEWS[2:])
-                self.periods(row, [
-                    (Tier.PROVINCE, self.early_start(before=change), change, REASONS[Tier.PROVINCE]),
-                    (Tier.HEAD_OFFICE, change, None, PROMOTED[Tier.HEAD_OFFICE]),
-                ])
+                self.periods(
+                    row,
+                    [
+                        (Tier.PROVINCE, self.early_start(before=change), change, REASONS[Tier.PROVINCE]),
+                        (Tier.HEAD_OFFICE, change, None, PROMOTED[Tier.HEAD_OFFICE]),
+                    ],
+                )
         for row in province:
             history = self.pick([("always", 60), ("promoted", 20), ("demoted", 6), ("new", 14)])
             if history == "always":
@@ -451,10 +515,13 @@ class ClientBuilder:
             else:
                 change = self.change_day()
                 before = Tier.CITY if history == "promoted" else Tier.HEAD_OFFICE
-                self.periods(row, [
-                    (before, self.early_start(before=change), change, REASONS[before]),
-                    (Tier.PROVINCE, change, None, (PROMOTED if history == "promoted" else DEMOTED)[Tier.PROVINCE]),
-                ])
+                self.periods(
+                    row,
+                    [
+                        (before, self.early_start(before=change), change, REASONS[before]),
+                        (Tier.PROVINCE, change, None, (PROMOTED if history == "promoted" else DEMOTED)[Tier.PROVINCE]),
+                    ],
+                )
         for row in city:
             history = self.pick([("always", 60), ("demoted", 15), ("new", 15), ("relisted", 10)])
             if history == "always":
@@ -463,14 +530,19 @@ class ClientBuilder:
                 self.periods(row, [(Tier.CITY, self.change_day(), None, PROMOTED[Tier.CITY])])
             elif history == "demoted":
                 change = self.change_day()
-                self.periods(row, [
-                    (Tier.PROVINCE, self.early_start(before=change), change, REASONS[Tier.PROVINCE]),
-                    (Tier.CITY, change, None, DEMOTED[Tier.CITY]),
-                ])
+                self.periods(
+                    row,
+                    [
+                        (Tier.PROVINCE, self.early_start(before=change), change, REASONS[Tier.PROVINCE]),
+                        (Tier.CITY, change, None, DEMOTED[Tier.CITY]),
+                    ],
+                )
             else:  # off the city list for a year, then back on it: a new entry of the same list
                 off = rng.choice(REVIEWS[1:3])
                 back = REVIEWS[REVIEWS.index(off) + 1]
-                self.periods(row, [(Tier.CITY, REVIEWS[0], off, REASONS[Tier.CITY]), (Tier.CITY, back, None, REASONS[Tier.CITY])])
+                self.periods(
+                    row, [(Tier.CITY, REVIEWS[0], off, REASONS[Tier.CITY]), (Tier.CITY, back, None, REASONS[Tier.CITY])]
+                )
         for row in dropped:  # listed once, off the list since
             end = rng.choice(REVIEWS[1:])
             self.periods(row, [(Tier.CITY, self.early_start(before=end), end, REASONS[Tier.CITY])])
@@ -492,14 +564,17 @@ class ClientBuilder:
         valid_to is inclusive: the day before `until`."""
         city = self.org.city_of(row["account_unit_code"])
         for tier, start, until, reason in periods:
-            self.book.tiers.append({
-                "client_no": row["client_no"], "tier": str(tier),
-                "owner_unit_code": org.PROVINCE_CODE if tier in (Tier.HEAD_OFFICE, Tier.PROVINCE) else city,
-                "valid_from": start.isoformat(),
-                "valid_to": (until - datetime.timedelta(days=1)).isoformat() if until else "",
-                "reason": reason,
-                "marketing_mode": self.pick(MARKETING_MODES) if tier in (Tier.HEAD_OFFICE, Tier.PROVINCE) else "",
-            })
+            self.book.tiers.append(
+                {
+                    "client_no": row["client_no"],
+                    "tier": str(tier),
+                    "owner_unit_code": org.PROVINCE_CODE if tier in (Tier.HEAD_OFFICE, Tier.PROVINCE) else city,
+                    "valid_from": start.isoformat(),
+                    "valid_to": (until - datetime.timedelta(days=1)).isoformat() if until else "",
+                    "reason": reason,
+                    "marketing_mode": self.pick(MARKETING_MODES) if tier in (Tier.HEAD_OFFICE, Tier.PROVINCE) else "",
+                }
+            )
 
     # --- monthly figures -----------------------------------------------------------------
 
@@ -533,11 +608,18 @@ class ClientBuilder:
                 factor = trend[index]
                 month_income = income * factor * rng.uniform(0.85, 1.15)
                 contribution = (base * factor + 12 * income * factor) * (1 + 0.02 * math.sin(index))
-                client_rows.append((
-                    number, month, money(deposits * factor * rng.uniform(0.98, 1.02)),
-                    money(loans * loan_trend[index]) if loans else "", money(month_income),
-                    money(sales * factor * rng.uniform(0.7, 1.3)), "", money(contribution),
-                ))
+                client_rows.append(
+                    (
+                        number,
+                        month,
+                        money(deposits * factor * rng.uniform(0.98, 1.02)),
+                        money(loans * loan_trend[index]) if loans else "",
+                        money(month_income),
+                        money(sales * factor * rng.uniform(0.7, 1.3)),
+                        "",
+                        money(contribution),
+                    )
+                )
             self.contribution[number] = contribution
             rows[number] = client_rows
         return rows
@@ -552,10 +634,18 @@ class ClientBuilder:
             client_rows = []
             for index, month in enumerate(self.labels):
                 value = aum * trend[index]
-                client_rows.append((
-                    number, month, money(value * saved * rng.uniform(0.97, 1.03)), "", "",
-                    money(sales * trend[index] * rng.uniform(0.6, 1.4)) if sales else "0.00", money(value), "",
-                ))
+                client_rows.append(
+                    (
+                        number,
+                        month,
+                        money(value * saved * rng.uniform(0.97, 1.03)),
+                        "",
+                        "",
+                        money(sales * trend[index] * rng.uniform(0.6, 1.4)) if sales else "0.00",
+                        money(value),
+                        "",
+                    )
+                )
             rows[number] = client_rows
         return rows
 

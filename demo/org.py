@@ -23,8 +23,19 @@ AS_OF = datetime.date(2025, 12, 31)
 UNIT_COLUMNS = ["code", "name", "kind", "parent_code", "city_area", "credit_authority"]
 DEPARTMENT_COLUMNS = ["unit_code", "code", "name", "parent_code"]
 EMPLOYEE_COLUMNS = [
-    "employee_no", "name", "unit_code", "position", "department_code", "manager_kind", "grade",
-    "credit_manager", "vip_area", "birth_date", "education", "title_level", "hired_on",
+    "employee_no",
+    "name",
+    "unit_code",
+    "position",
+    "department_code",
+    "manager_kind",
+    "grade",
+    "credit_manager",
+    "vip_area",
+    "birth_date",
+    "education",
+    "title_level",
+    "hired_on",
 ]
 
 PROVINCE_CODE, PROVINCE_NAME = "AH", "安徽省分行"
@@ -67,8 +78,16 @@ CITIES = [
 ]
 # Where the VIP centres hang: a city branch or one of its sub-branches (rule O1 allows both).
 VIP_HOSTS = {
-    "YYB": ["YYB"], "HF": ["HF", "HF05"], "WH": ["WH02"], "BB": ["BB"], "HN": ["HN01"],
-    "MAS": ["MAS01"], "AQ": ["AQ"], "HS": ["HS01"], "FY": ["FY01"], "LA": ["LA"],
+    "YYB": ["YYB"],
+    "HF": ["HF", "HF05"],
+    "WH": ["WH02"],
+    "BB": ["BB"],
+    "HN": ["HN01"],
+    "MAS": ["MAS01"],
+    "AQ": ["AQ"],
+    "HS": ["HS01"],
+    "FY": ["FY01"],
+    "LA": ["LA"],
 }
 WEALTH_HOST = "HF"
 # Cities whose customer managers stay a little under 20% of their staff (rule S1 has work).
@@ -144,10 +163,16 @@ class BankBuilder:
     # --- org tree ------------------------------------------------------------------------
 
     def unit(self, code, name, kind, parent="", city_area=False, credit_authority=False):
-        self.bank.units.append({
-            "code": code, "name": name, "kind": kind, "parent_code": parent,
-            "city_area": flag(city_area), "credit_authority": flag(credit_authority),
-        })
+        self.bank.units.append(
+            {
+                "code": code,
+                "name": name,
+                "kind": kind,
+                "parent_code": parent,
+                "city_area": flag(city_area),
+                "credit_authority": flag(credit_authority),
+            }
+        )
         self.unit_kinds[code] = kind
         return code
 
@@ -231,7 +256,8 @@ class BankBuilder:
         for city in cities:
             outlets[city[0]] = self.city(*city)
         wuhu_manager = next(
-            row for row in self.bank.employees
+            row
+            for row in self.bank.employees
             if row["unit_code"] in outlets["WH"] and row["position"] == Position.CUSTOMER_MANAGER
         )
         self.bank.logins.append(("Wuhu outlet customer manager", wuhu_manager["employee_no"]))
@@ -346,8 +372,10 @@ class BankBuilder:
         self.unit(code, name, UnitKind.VIP_CENTRE, parent)
         self.hire(code, Position.HEAD, ages=(35, 52))
         roster = (
-            [Position.MARKETING_MANAGER] * rng.randint(2, 3) + [Position.WEALTH_MANAGER] * rng.randint(2, 4)
-            + [Position.LOBBY_MANAGER] * rng.randint(1, 2) + [Position.CUSTOMER_MANAGER] * rng.randint(3, 5)
+            [Position.MARKETING_MANAGER] * rng.randint(2, 3)
+            + [Position.WEALTH_MANAGER] * rng.randint(2, 4)
+            + [Position.LOBBY_MANAGER] * rng.randint(1, 2)
+            + [Position.CUSTOMER_MANAGER] * rng.randint(3, 5)
             + [Position.TELLER] * rng.randint(2, 4)
         )
         size = rng.randint(15, 19)  # besides the head
@@ -366,7 +394,8 @@ class BankBuilder:
         self.unit(code, name, UnitKind.WEALTH_CENTRE, parent)
         self.hire(code, Position.HEAD, ages=(38, 52))
         roster = (
-            [Position.MARKETING_MANAGER] * 3 + [Position.WEALTH_MANAGER] * rng.randint(4, 5)
+            [Position.MARKETING_MANAGER] * 3
+            + [Position.WEALTH_MANAGER] * rng.randint(4, 5)
             + [Position.LOBBY_MANAGER] * rng.randint(1, 2)
         )
         for position in roster:

@@ -43,7 +43,7 @@ CHUNK = 1024 * 1024
 
 # How to save a file the engine reads, said in every message about an unreadable file (in the
 # words of Excel's menus).
-HOW_TO_SAVE = gettext_lazy("Save As \"CSV UTF-8 (Comma delimited) (*.csv)\" or \"Excel Workbook (*.xlsx)\"")
+HOW_TO_SAVE = gettext_lazy('Save As "CSV UTF-8 (Comma delimited) (*.csv)" or "Excel Workbook (*.xlsx)"')
 FORMULA = gettext_lazy("The cell holds a formula; paste its values instead (Paste Special → Values).")
 
 
@@ -79,7 +79,10 @@ class RowError:
             return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
         label = importer_class.column_label(self.column) if importer_class else self.column
         return _("Row %(row)d, column “%(column)s”: %(message)s") % {
-            "row": self.row, "column": label, "message": self.message}
+            "row": self.row,
+            "column": label,
+            "message": self.message,
+        }
 
 
 def _error_order(error):
@@ -210,7 +213,10 @@ class Report:
     def __str__(self):
         verdict = _("checked, nothing written (dry run)") if self.dry_run else _("imported")
         return _("%(kind)s: %(rows)d rows %(verdict)s: %(counts)s") % {
-            "kind": self.kind, "rows": self.rows, "verdict": verdict, "counts": self.counts,
+            "kind": self.kind,
+            "rows": self.rows,
+            "verdict": verdict,
+            "counts": self.counts,
         }
 
 
@@ -341,7 +347,8 @@ class CountingReader(io.RawIOBase):
 
 def too_big_message():
     return _("The file is larger than the limit of %(limit)s MiB; split it into smaller files.") % {
-        "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        "limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)
+    }
 
 
 def not_text_message(detail):
@@ -367,12 +374,20 @@ class CsvTable(Table):
         try:
             return next(self.reader, None)
         except csv.Error:
-            raise TableError(number, _(
-                "A cell is longer than %(limit)d characters, or a quote is not closed; the file "
-                "cannot be read from this row on.") % {"limit": CSV_FIELD_LIMIT}) from None
+            raise TableError(
+                number,
+                _(
+                    "A cell is longer than %(limit)d characters, or a quote is not closed; the file "
+                    "cannot be read from this row on."
+                )
+                % {"limit": CSV_FIELD_LIMIT},
+            ) from None
         except UnicodeDecodeError:
-            raise UsageError(not_text_message(_(
-                "The file is not text in UTF-8 or GB18030 (from data row %(row)d on).") % {"row": number})) from None
+            raise UsageError(
+                not_text_message(
+                    _("The file is not text in UTF-8 or GB18030 (from data row %(row)d on).") % {"row": number}
+                )
+            ) from None
 
     def _rows(self):
         for number in itertools.count(2):
@@ -397,7 +412,7 @@ def csv_encoding(stream):
     start = stream.tell()
     head = stream.read(64 * 1024)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UsageError(not_text_message(_("The file is UTF-16 text (Excel's \"Unicode text\").")))
+        raise UsageError(not_text_message(_('The file is UTF-16 text (Excel\'s "Unicode text").')))
     # A NUL in a cell is the cell's error; many of them make a binary file, not a table.
     if head.count(b"\0") > max(2, len(head) // 100):
         raise UsageError(not_text_message(_("The file is not a table of text (it holds binary data).")))
@@ -628,16 +643,22 @@ def _header(importer, names):
     """The file's columns by position (None for an unnamed one); header errors go to the importer."""
     known = importer.header_names()
     header = []
-    for position, name in enumerate(names):
+    for name in names:
         name = name.strip()
         if not name:
             header.append(None)
             continue
         column = known.get(name.casefold())
         if column is None:
-            importer.error(1, name, _("Unknown column; the columns of %(kind)s are: %(names)s.") % {
-                "kind": importer.kind,
-                "names": ", ".join(f"{c.name} ({importer.column_label(c.name)})" for c in importer.columns)})
+            importer.error(
+                1,
+                name,
+                _("Unknown column; the columns of %(kind)s are: %(names)s.")
+                % {
+                    "kind": importer.kind,
+                    "names": ", ".join(f"{c.name} ({importer.column_label(c.name)})" for c in importer.columns),
+                },
+            )
         elif column in header:
             importer.error(1, column, _("This column appears more than once."))
         header.append(column)
@@ -686,8 +707,9 @@ def parse(importer, table, progress=None):
                 continue  # a blank line is no row
             count += 1
             if count > max_rows:
-                raise UsageError(_("The file has more than %(limit)d rows; split it into smaller files.") % {
-                    "limit": max_rows})
+                raise UsageError(
+                    _("The file has more than %(limit)d rows; split it into smaller files.") % {"limit": max_rows}
+                )
             if count % PROGRESS_EVERY == 0:
                 progress(count, table.estimate(count), "parse")
             if len(raw) > width and any(cell.strip() for cell in raw[width:]):
@@ -757,8 +779,10 @@ def run_import(kind, content, filename, *, actor, dry_run=False, progress=None):
     try:
         importer = REGISTRY[kind](actor=actor)
     except KeyError:
-        raise UsageError(_("Unknown import kind %(kind)s; the kinds are: %(kinds)s.") % {
-            "kind": kind, "kinds": ", ".join(sorted(REGISTRY))}) from None
+        raise UsageError(
+            _("Unknown import kind %(kind)s; the kinds are: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(sorted(REGISTRY))}
+        ) from None
     progress(0, None, "parse")
     table = open_table(content, filename)
     try:

@@ -142,8 +142,10 @@ def _importer(kind):
     try:
         return REGISTRY[kind]
     except KeyError:
-        raise UsageError(_("Unknown import kind %(kind)s; the kinds are: %(kinds)s.") % {
-            "kind": kind, "kinds": ", ".join(sorted(REGISTRY))}) from None
+        raise UsageError(
+            _("Unknown import kind %(kind)s; the kinds are: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(sorted(REGISTRY))}
+        ) from None
 
 
 def kind_export(kind, *, actor):

@@ -129,8 +129,9 @@ def choice(choices, only=None):
             return value
         value = by_label().get(cell.casefold())
         if value is None:
-            raise ValidationError(_("%(value)s is not one of %(choices)s.") % {
-                "value": cell, "choices": "/".join(values)})
+            raise ValidationError(
+                _("%(value)s is not one of %(choices)s.") % {"value": cell, "choices": "/".join(values)}
+            )
         return value
 
     parse.choices = pairs
@@ -149,8 +150,10 @@ def boolean(cell):
 
 def _check_year(cell, year):
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationError(_("%(value)s: the year must lie between %(first)d and %(last)d.") % {
-            "value": cell, "first": FIRST_YEAR, "last": LAST_YEAR})
+        raise ValidationError(
+            _("%(value)s: the year must lie between %(first)d and %(last)d.")
+            % {"value": cell, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
 
 
 # Dates and months repeat across the rows of a file: one shared object each keeps millions of
@@ -160,7 +163,9 @@ def _check_year(cell, year):
 def date(cell):
     """YYYY-MM-DD, the contract; also YYYY/M/D, which Excel on Chinese Windows writes for a date
     cell saved as CSV (an added form: the contract's stays)."""
-    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", cell) or re.fullmatch(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})", cell)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", cell) or re.fullmatch(
+        r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})", cell
+    )
     if match:
         _check_year(cell, int(match[1]))
     try:
@@ -202,8 +207,9 @@ def integer(minimum=None, maximum=None):
             raise ValidationError(_("%(value)s is not a whole number.") % {"value": cell})
         value = int(cell.replace(",", ""))
         if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            raise ValidationError(_("%(value)s is not between %(min)s and %(max)s.") % {
-                "value": cell, "min": minimum, "max": maximum})
+            raise ValidationError(
+                _("%(value)s is not between %(min)s and %(max)s.") % {"value": cell, "min": minimum, "max": maximum}
+            )
         return value
 
     return parse

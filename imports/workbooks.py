@@ -46,8 +46,10 @@ def template_workbook(kind):
     try:
         importer = REGISTRY[kind]
     except KeyError:
-        raise UsageError(_("Unknown import kind %(kind)s; the kinds are: %(kinds)s.") % {
-            "kind": kind, "kinds": ", ".join(sorted(REGISTRY))}) from None
+        raise UsageError(
+            _("Unknown import kind %(kind)s; the kinds are: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(sorted(REGISTRY))}
+        ) from None
     bold, required_fill = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
 
     with translation.override("zh-hans"):
@@ -85,9 +87,13 @@ def template_workbook(kind):
             if column.name in lists or column.parse is parsers.boolean:
                 formula = '"是,否"' if column.parse is parsers.boolean else lists[column.name]
                 validation = DataValidation(
-                    type="list", formula1=formula, allow_blank=not column.required,
-                    showErrorMessage=True, errorStyle="warning",
-                    errorTitle=label, error="请从下拉列表中选择（也可填写英文代码）。",
+                    type="list",
+                    formula1=formula,
+                    allow_blank=not column.required,
+                    showErrorMessage=True,
+                    errorStyle="warning",
+                    errorTitle=label,
+                    error="请从下拉列表中选择（也可填写英文代码）。",
                 )
                 validation.add(f"{letter}2:{letter}{LAST_ROW}")
                 data.add_data_validation(validation)

@@ -20,8 +20,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin import ReadableHistoryAdmin, ScopedAdmin, validated_by
 from imports.exports import table_response
@@ -31,7 +31,15 @@ from .models import BusinessRequest, Client, SegmentThresholds, TierEntry
 
 # The `tiers` import columns (INTERFACES.md): an export is a file the import page takes back.
 TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason", "marketing_mode"]
-TIER_EXPORT_FIELDS = ["client__client_no", "tier", "owner_unit__code", "valid_from", "valid_to", "reason", "marketing_mode"]
+TIER_EXPORT_FIELDS = [
+    "client__client_no",
+    "tier",
+    "owner_unit__code",
+    "valid_from",
+    "valid_to",
+    "reason",
+    "marketing_mode",
+]
 
 
 # --- clients ---------------------------------------------------------------------------------
@@ -64,8 +72,18 @@ class TierEntryInline(admin.TabularInline):
 
 
 CLIENT_FORM_FIELDS = [
-    "client_no", "name", "kind", "account_unit", "industry", "has_loan", "real_estate", "institution",
-    "import_export", "sme_chain", "potential", "group_parent",
+    "client_no",
+    "name",
+    "kind",
+    "account_unit",
+    "industry",
+    "has_loan",
+    "real_estate",
+    "institution",
+    "import_export",
+    "sme_chain",
+    "potential",
+    "group_parent",
 ]
 
 
@@ -86,7 +104,10 @@ class ClientForm(forms.ModelForm):
     def validate(*, client_no, account_unit, group_parent, actor):
         """Rules C1/O5 as the service checks them: reach, group parents (no loop)."""
         data = services.ClientData(
-            client_no=client_no, name="", kind="", account_unit=account_unit,
+            client_no=client_no,
+            name="",
+            kind="",
+            account_unit=account_unit,
             group_parent_no=group_parent.client_no if group_parent else None,
         )
         problems = services.clients_check([data], actor=actor).get(client_no)
@@ -105,13 +126,27 @@ class ClientAdmin(ScopedAdmin):
     inlines = [TierEntryInline]
     fieldsets = [
         (None, {"fields": ["client_no", "name", "kind", "account_unit", "group_parent"]}),
-        (_("Attributes"), {"fields": [
-            "industry", "has_loan", "real_estate", "institution", "import_export", "sme_chain", "potential",
-        ]}),
-        (_("Responsible department (rule C5)"), {
-            "fields": ["responsible_override", "responsible_override_reason"],
-            "description": _("An override is set on the client's page, with its reason."),
-        }),
+        (
+            _("Attributes"),
+            {
+                "fields": [
+                    "industry",
+                    "has_loan",
+                    "real_estate",
+                    "institution",
+                    "import_export",
+                    "sme_chain",
+                    "potential",
+                ]
+            },
+        ),
+        (
+            _("Responsible department (rule C5)"),
+            {
+                "fields": ["responsible_override", "responsible_override_reason"],
+                "description": _("An override is set on the client's page, with its reason."),
+            },
+        ),
     ]
 
     def get_form(self, request, obj=None, **kwargs):
@@ -126,12 +161,25 @@ class ClientAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         parent = data.get("group_parent")
-        services.clients_save([services.ClientData(
-            client_no=obj.client_no, name=data["name"], kind=data["kind"], account_unit=data["account_unit"],
-            industry=data["industry"], has_loan=data["has_loan"], real_estate=data["real_estate"],
-            institution=data["institution"], import_export=data["import_export"], sme_chain=data["sme_chain"],
-            potential=data["potential"], group_parent_no=parent.client_no if parent else None,
-        )], actor=request.user)
+        services.clients_save(
+            [
+                services.ClientData(
+                    client_no=obj.client_no,
+                    name=data["name"],
+                    kind=data["kind"],
+                    account_unit=data["account_unit"],
+                    industry=data["industry"],
+                    has_loan=data["has_loan"],
+                    real_estate=data["real_estate"],
+                    institution=data["institution"],
+                    import_export=data["import_export"],
+                    sme_chain=data["sme_chain"],
+                    potential=data["potential"],
+                    group_parent_no=parent.client_no if parent else None,
+                )
+            ],
+            actor=request.user,
+        )
         obj.pk = Client.objects.values_list("pk", flat=True).get(client_no=obj.client_no)
 
     def has_delete_permission(self, request, obj=None):
@@ -196,7 +244,15 @@ class TierEntryForm(forms.ModelForm):
     def clean(self):
         super().clean()
         return validated_by(
-            self, tier_entry_validate, "client", "tier", "owner_unit", "valid_from", "valid_to", "reason", "marketing_mode",
+            self,
+            tier_entry_validate,
+            "client",
+            "tier",
+            "owner_unit",
+            "valid_from",
+            "valid_to",
+            "reason",
+            "marketing_mode",
             actor=self.actor,
         )
 
@@ -205,11 +261,13 @@ class EndEntriesForm(forms.Form):
     """The intermediate page of the "End selected entries…" action."""
 
     valid_to = forms.DateField(
-        label=_("End date"), widget=AdminDateWidget,
+        label=_("End date"),
+        widget=AdminDateWidget,
         help_text=_("The last day the entries are in force (inclusive)."),
     )
     end_reason = forms.CharField(
-        label=_("Reason for ending"), max_length=TierEntry._meta.get_field("end_reason").max_length,
+        label=_("Reason for ending"),
+        max_length=TierEntry._meta.get_field("end_reason").max_length,
         widget=forms.TextInput(attrs={"size": 60}),
         help_text=_("Kept with each entry and shown in its history."),
     )
@@ -219,7 +277,7 @@ def truncated(text, length):
     """`text` cut to `length` characters, the whole of it on hover."""
     if len(text) <= length:
         return text
-    return format_html('<span title="{}">{}…</span>', text, text[:length - 1])
+    return format_html('<span title="{}">{}…</span>', text, text[: length - 1])
 
 
 @admin.register(TierEntry)
@@ -229,8 +287,16 @@ class TierEntryAdmin(ScopedAdmin):
 
     form = TierEntryForm
     change_list_template = "marketing/admin_tierentry_change_list.html"
-    list_display = ["client_column", "tier", "owner_column", "from_column", "to_column", "marketing_mode", "reason_column",
-                    "added_by_column"]
+    list_display = [
+        "client_column",
+        "tier",
+        "owner_column",
+        "from_column",
+        "to_column",
+        "marketing_mode",
+        "reason_column",
+        "added_by_column",
+    ]
     list_display_links = ["client_column"]
     list_filter = [("owner_unit", admin.RelatedOnlyFieldListFilter), "tier", InForceOnFilter]
     search_fields = ["client__client_no", "client__name"]
@@ -333,14 +399,27 @@ class TierEntryAdmin(ScopedAdmin):
             else:
                 ended += 1
         if ended:
-            self.message_user(request, ngettext(
-                "%(count)d entry ends on %(date)s.", "%(count)d entries end on %(date)s.", ended,
-            ) % {"count": ended, "date": valid_to.isoformat()}, messages.SUCCESS)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d entry ends on %(date)s.",
+                    "%(count)d entries end on %(date)s.",
+                    ended,
+                )
+                % {"count": ended, "date": valid_to.isoformat()},
+                messages.SUCCESS,
+            )
         if unchanged:
-            self.message_user(request, ngettext(
-                "%(count)d entry already ends by then: left as it is.",
-                "%(count)d entries already end by then: left as they are.", unchanged,
-            ) % {"count": unchanged}, messages.INFO)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d entry already ends by then: left as it is.",
+                    "%(count)d entries already end by then: left as they are.",
+                    unchanged,
+                )
+                % {"count": unchanged},
+                messages.INFO,
+            )
         for problem in refused:
             self.message_user(request, problem, messages.ERROR)
 
@@ -388,7 +467,9 @@ class SegmentThresholdsForm(forms.ModelForm):
 
     def clean(self):
         super().clean()
-        return validated_by(self, services.segment_thresholds_validate, "private_min", "high_min", "mid_min", actor=self.actor)
+        return validated_by(
+            self, services.segment_thresholds_validate, "private_min", "high_min", "mid_min", actor=self.actor
+        )
 
 
 @admin.register(SegmentThresholds)
@@ -409,7 +490,10 @@ class SegmentThresholdsAdmin(ReadableHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         form.instance = services.segment_thresholds_set(
-            valid_from=obj.valid_from, private_min=obj.private_min, high_min=obj.high_min, mid_min=obj.mid_min,
+            valid_from=obj.valid_from,
+            private_min=obj.private_min,
+            high_min=obj.high_min,
+            mid_min=obj.mid_min,
             actor=request.user,
         )
 
@@ -424,7 +508,16 @@ class SegmentThresholdsAdmin(ReadableHistoryAdmin):
 class BusinessRequestAdmin(ScopedAdmin):
     """Read-only: requests are recorded and accepted on the pages, through the services."""
 
-    list_display = ["received_at", "client", "nature", "is_credit", "client_tier", "accepting_unit", "accepted_by", "accepted_at"]
+    list_display = [
+        "received_at",
+        "client",
+        "nature",
+        "is_credit",
+        "client_tier",
+        "accepting_unit",
+        "accepted_by",
+        "accepted_at",
+    ]
     list_filter = ["nature", "is_credit", "client_tier", ("accepting_unit", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["client__client_no", "client__name", "description"]
     list_select_related = ["client", "accepting_unit", "accepted_by"]

@@ -12,7 +12,7 @@ from imports import parsers
 
 from . import selectors
 from .filters import ClientFilter
-from .models import TierEntry, LISTED_TIERS, Client
+from .models import LISTED_TIERS, Client, TierEntry
 
 
 def date_param(request, name="on"):
@@ -56,7 +56,9 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return selectors.client_list(user=self.request.user, on=date_param(self.request))
 
     def get_object(self):
-        return selectors.client_get(user=self.request.user, client_no=self.kwargs["client_no"], on=date_param(self.request))
+        return selectors.client_get(
+            user=self.request.user, client_no=self.kwargs["client_no"], on=date_param(self.request)
+        )
 
 
 class TierEntrySerializer(serializers.Serializer):
@@ -75,9 +77,12 @@ class TierListViewSet(viewsets.GenericViewSet):
     filter_backends = []
     queryset = TierEntry.objects.none()  # the list is read by selectors.tier_list; the browsable API asks for one
 
-    @extend_schema(parameters=[
-        OpenApiParameter("unit", OpenApiTypes.STR, required=True, description="the owner unit's code"), ON,
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unit", OpenApiTypes.STR, required=True, description="the owner unit's code"),
+            ON,
+        ]
+    )
     def list(self, request):
         code = request.query_params.get("unit")
         if not code:

@@ -25,14 +25,19 @@ class ClientFilter(django_filters.FilterSet):
     tier = django_filters.ChoiceFilter(choices=Tier.choices, label=_("Tier"), empty_label=_("All"))
     segment = django_filters.ChoiceFilter(choices=Segment.choices, label=_("Segment"), empty_label=_("All"))
     account_unit = UnitChoiceFilter(
-        path_lookup="account_unit__path", label=_("Account branch (with its subtree)"), empty_label=_("All"),
+        path_lookup="account_unit__path",
+        label=_("Account branch (with its subtree)"),
+        empty_label=_("All"),
     )
     responsible_department = django_filters.ChoiceFilter(
-        method="responsible", label=_("Responsible department"), empty_label=_("All"),
+        method="responsible",
+        label=_("Responsible department"),
+        empty_label=_("All"),
         choices=department_choices() + [(NO_DEPARTMENT, _("None (marketed by the branches)"))],
     )
     has_loan = django_filters.BooleanFilter(
-        label=_("Has loans"), widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+        label=_("Has loans"),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
     )
 
     class Meta:
@@ -58,9 +63,13 @@ class RequestStatus:
 
 
 class BusinessRequestFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RequestStatus.CHOICES, method="by_status", label=_("Status"), empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        choices=RequestStatus.CHOICES, method="by_status", label=_("Status"), empty_label=_("All")
+    )
     mine = django_filters.BooleanFilter(
-        method="acceptable_by_me", label=_("Only those I may accept"), widget=forms.CheckboxInput,
+        method="acceptable_by_me",
+        label=_("Only those I may accept"),
+        widget=forms.CheckboxInput,
     )
     nature = django_filters.ChoiceFilter(choices=RequestNature.choices, label=_("Nature"), empty_label=_("All"))
     q = django_filters.CharFilter(method="search", label=_("Client no. or name"))
@@ -73,11 +82,17 @@ class BusinessRequestFilter(django_filters.FilterSet):
         """The requests routed to the person's unit or below it (whom services.business_request_accept lets accept)."""
         if not value:
             return queryset
-        return queryset.filter(accepted_by__isnull=True, accepting_unit__in=scoped(Unit.objects.all(), self.request.user))
+        return queryset.filter(
+            accepted_by__isnull=True, accepting_unit__in=scoped(Unit.objects.all(), self.request.user)
+        )
 
     def by_status(self, queryset, name, value):
         return queryset.filter(accepted_at__isnull=value == RequestStatus.OPEN)
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(client__client_no__icontains=value) | Q(client__name__icontains=value)) if value else queryset
+        return (
+            queryset.filter(Q(client__client_no__icontains=value) | Q(client__name__icontains=value))
+            if value
+            else queryset
+        )

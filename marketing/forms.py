@@ -30,11 +30,14 @@ class ResponsibleOverrideForm(forms.Form):
     The field names are the client's, so the service's errors land next to them."""
 
     responsible_override = forms.ChoiceField(
-        label=_("Responsible department"), required=False,
+        label=_("Responsible department"),
+        required=False,
         help_text=_("Leave empty to go back to the department the rules compute."),
     )
     responsible_override_reason = forms.CharField(
-        label=_("Reason for the override"), required=False, max_length=200,
+        label=_("Reason for the override"),
+        required=False,
+        max_length=200,
         widget=forms.TextInput(attrs={"size": 60}),
     )
 

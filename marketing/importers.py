@@ -36,10 +36,19 @@ class ClientImporter(Importer):
         Column("industry", parsers.text_up_to(50), required=False, label=parsers.gettext_lazy("Industry sector")),
         Column("has_loan", parsers.boolean, required=False, label=parsers.gettext_lazy("Has loans")),
         Column("real_estate", parsers.boolean, required=False, label=parsers.gettext_lazy("Real-estate client")),
-        Column("institution", parsers.boolean, required=False, label=parsers.gettext_lazy("Institutional or interbank client")),
+        Column(
+            "institution",
+            parsers.boolean,
+            required=False,
+            label=parsers.gettext_lazy("Institutional or interbank client"),
+        ),
         Column("import_export", parsers.boolean, required=False, label=parsers.gettext_lazy("Import/export client")),
-        Column("sme_chain", parsers.boolean, required=False, label=parsers.gettext_lazy("SME of a supply chain or cluster")),
-        Column("group_parent_no", parsers.code, required=False, label=parsers.gettext_lazy("Group parent client number")),
+        Column(
+            "sme_chain", parsers.boolean, required=False, label=parsers.gettext_lazy("SME of a supply chain or cluster")
+        ),
+        Column(
+            "group_parent_no", parsers.code, required=False, label=parsers.gettext_lazy("Group parent client number")
+        ),
         Column("potential", parsers.boolean, required=False, label=parsers.gettext_lazy("Potential client")),
     ]
     field_columns = {"account_unit": "account_unit_code", "group_parent": "group_parent_no"}
@@ -50,17 +59,24 @@ class ClientImporter(Importer):
         self.clients = []
         for row in rows:
             if row["account_unit_code"] not in self.units:
-                self.error(row, "account_unit_code", _("No unit has the code %(code)s.") % {"code": row["account_unit_code"]})
+                self.error(
+                    row, "account_unit_code", _("No unit has the code %(code)s.") % {"code": row["account_unit_code"]}
+                )
                 continue
-            self.clients.append((row, services.ClientData(
-                client_no=row["client_no"],
-                name=row["name"],
-                kind=row["kind"],
-                account_unit=self.units[row["account_unit_code"]],
-                industry=row["industry"] or "",
-                group_parent_no=row["group_parent_no"],
-                **{flag: bool(row[flag]) for flag in flags},
-            )))
+            self.clients.append(
+                (
+                    row,
+                    services.ClientData(
+                        client_no=row["client_no"],
+                        name=row["name"],
+                        kind=row["kind"],
+                        account_unit=self.units[row["account_unit_code"]],
+                        industry=row["industry"] or "",
+                        group_parent_no=row["group_parent_no"],
+                        **{flag: bool(row[flag]) for flag in flags},
+                    ),
+                )
+            )
         problems = services.clients_check([data for _row, data in self.clients], actor=self.actor)
         for row, data in self.clients:
             for name, message in problems.get(data.client_no, {}).items():
@@ -77,14 +93,45 @@ class ClientImporter(Importer):
         stays as stored, and its number is not shown to someone who may not see it (rule O5)."""
         parent = within_reach(Client.objects.filter(pk=OuterRef("group_parent_id")), actor).values("client_no")[:1]
         fields = (
-            "client_no", "name", "kind", "account_unit__code", "industry", "has_loan", "real_estate", "institution",
-            "import_export", "sme_chain", "parent_no", "potential",
+            "client_no",
+            "name",
+            "kind",
+            "account_unit__code",
+            "industry",
+            "has_loan",
+            "real_estate",
+            "institution",
+            "import_export",
+            "sme_chain",
+            "parent_no",
+            "potential",
         )
         clients = scoped(Client.objects.all(), actor).annotate(parent_no=Subquery(parent)).order_by("client_no")
-        for (number, name, kind, unit_code, industry, has_loan, real_estate, institution, import_export, sme_chain,
-             parent_no, potential) in clients.values_list(*fields).iterator():
+        for (
+            number,
+            name,
+            kind,
+            unit_code,
+            industry,
+            has_loan,
+            real_estate,
+            institution,
+            import_export,
+            sme_chain,
+            parent_no,
+            potential,
+        ) in clients.values_list(*fields).iterator():
             flags = (has_loan, real_estate, institution, import_export, sme_chain)
-            yield [number, name, kind, unit_code, industry or None, *map(import_boolean, flags), parent_no, import_boolean(potential)]
+            yield [
+                number,
+                name,
+                kind,
+                unit_code,
+                industry or None,
+                *map(import_boolean, flags),
+                parent_no,
+                import_boolean(potential),
+            ]
 
 
 MARKETING_MODES = choices_of(value for value, _label in TierEntry._meta.get_field("marketing_mode").choices)
@@ -98,21 +145,32 @@ class TierImporter(Importer):
     columns = [
         Column("client_no", parsers.code, label=parsers.gettext_lazy("Client number")),
         # SUB_BRANCH is no list (rule C2)
-        Column("tier", parsers.choice([(tier.value, tier.label) for tier in LISTED_TIERS]), label=parsers.gettext_lazy("Tier level")),
+        Column(
+            "tier",
+            parsers.choice([(tier.value, tier.label) for tier in LISTED_TIERS]),
+            label=parsers.gettext_lazy("Tier level"),
+        ),
         Column("owner_unit_code", parsers.code, label=parsers.gettext_lazy("List owner unit code")),
         Column("valid_from", parsers.date, label=parsers.gettext_lazy("Valid from (date)")),
         Column("valid_to", parsers.date, required=False, label=parsers.gettext_lazy("Valid to (date)")),
         Column("reason", parsers.text_up_to(200), label=parsers.gettext_lazy("Reason for the entry")),
         # rule C7, an added column
-        Column("marketing_mode", parsers.choice(TierEntry._meta.get_field("marketing_mode").choices), required=False,
-               label=parsers.gettext_lazy("Marketing mode")),
+        Column(
+            "marketing_mode",
+            parsers.choice(TierEntry._meta.get_field("marketing_mode").choices),
+            required=False,
+            label=parsers.gettext_lazy("Marketing mode"),
+        ),
     ]
     field_columns = {"client": "client_no", "owner_unit": "owner_unit_code"}
 
     def check(self, rows):
         clients = {
             client.client_no: client
-            for client in by_client_no(within_reach(Client.objects.select_related("account_unit"), self.actor), [row["client_no"] for row in rows])
+            for client in by_client_no(
+                within_reach(Client.objects.select_related("account_unit"), self.actor),
+                [row["client_no"] for row in rows],
+            )
         }
         owner_codes = {row["owner_unit_code"] for row in rows}
         owners = {unit.code: unit for unit in Unit.objects.filter(code__in=owner_codes)}
@@ -122,11 +180,18 @@ class TierImporter(Importer):
             if client is None:
                 self.error(row, "client_no", unknown_client(row["client_no"]))
             if owner is None:
-                self.error(row, "owner_unit_code", _("No unit has the code %(code)s.") % {"code": row["owner_unit_code"]})
+                self.error(
+                    row, "owner_unit_code", _("No unit has the code %(code)s.") % {"code": row["owner_unit_code"]}
+                )
             if client is not None and owner is not None:
                 entry = services.TierEntryData(
-                    client=client, tier=row["tier"], owner_unit=owner, valid_from=row["valid_from"],
-                    valid_to=row["valid_to"], reason=row["reason"], marketing_mode=row["marketing_mode"] or "",
+                    client=client,
+                    tier=row["tier"],
+                    owner_unit=owner,
+                    valid_from=row["valid_from"],
+                    valid_to=row["valid_to"],
+                    reason=row["reason"],
+                    marketing_mode=row["marketing_mode"] or "",
                 )
                 self.entries.append((row, entry))
         services.tier_entries_check([entry for _row, entry in self.entries], actor=self.actor)
@@ -149,7 +214,15 @@ class TierImporter(Importer):
         kept = TierEntry.objects.filter(owner_unit__in=within_reach(Unit.objects.all(), actor))
         entries = scoped(kept, actor).order_by("client__client_no", "tier", "valid_from").values_list(*fields)
         for number, tier, owner_code, valid_from, valid_to, reason, marketing_mode in entries.iterator():
-            yield [number, tier, owner_code, import_date(valid_from), import_date(valid_to), reason, marketing_mode or None]
+            yield [
+                number,
+                tier,
+                owner_code,
+                import_date(valid_from),
+                import_date(valid_to),
+                reason,
+                marketing_mode or None,
+            ]
 
 
 @register
@@ -166,20 +239,31 @@ class MetricImporter(Importer):
         Column("client_no", parsers.code, label=parsers.gettext_lazy("Client number")),
         Column("month", parsers.month, label=parsers.gettext_lazy("Month (YYYY-MM)")),
         # Every figure has its label (a figure added to the model without one fails here).
-        *[Column(name, parsers.money, required=False, label={
-            "deposits_avg": parsers.gettext_lazy("Daily-average deposits"),
-            "loans": parsers.gettext_lazy("Loan balance"),
-            "intermediate_income": parsers.gettext_lazy("Intermediate-business income"),
-            "product_sales": parsers.gettext_lazy("Product sales"),
-            "aum": parsers.gettext_lazy("Personal financial assets (AUM)"),
-            "annual_contribution": parsers.gettext_lazy("Annual contribution"),
-        }[name]) for name in ClientMetric.FIGURES],
+        *[
+            Column(
+                name,
+                parsers.money,
+                required=False,
+                label={
+                    "deposits_avg": parsers.gettext_lazy("Daily-average deposits"),
+                    "loans": parsers.gettext_lazy("Loan balance"),
+                    "intermediate_income": parsers.gettext_lazy("Intermediate-business income"),
+                    "product_sales": parsers.gettext_lazy("Product sales"),
+                    "aum": parsers.gettext_lazy("Personal financial assets (AUM)"),
+                    "annual_contribution": parsers.gettext_lazy("Annual contribution"),
+                }[name],
+            )
+            for name in ClientMetric.FIGURES
+        ],
     ]
 
     def check(self, rows):
-        self.client_ids = dict(by_client_no(
-            within_reach(Client.objects.values_list("client_no", "pk"), self.actor), [row["client_no"] for row in rows]
-        ))
+        self.client_ids = dict(
+            by_client_no(
+                within_reach(Client.objects.values_list("client_no", "pk"), self.actor),
+                [row["client_no"] for row in rows],
+            )
+        )
         for row in rows:
             if row["client_no"] not in self.client_ids:
                 self.error(row, "client_no", unknown_client(row["client_no"]))
@@ -189,8 +273,14 @@ class MetricImporter(Importer):
         figures = [name for name in ClientMetric.FIGURES if name in self.present]
         return services.metrics_save(
             actor=actor,
-            records=({"client_id": self.client_ids[row["client_no"]], "month": row["month"], **{name: row[name] for name in figures}}
-             for row in rows),
+            records=(
+                {
+                    "client_id": self.client_ids[row["client_no"]],
+                    "month": row["month"],
+                    **{name: row[name] for name in figures},
+                }
+                for row in rows
+            ),
             figures=figures,
         )
 

@@ -49,7 +49,10 @@ class Client(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=ClientKind.choices)
     account_unit = models.ForeignKey(
-        Unit, models.PROTECT, related_name="clients", verbose_name=_("account branch"),
+        Unit,
+        models.PROTECT,
+        related_name="clients",
+        verbose_name=_("account branch"),
     )
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     has_loan = models.BooleanField(_("has loans"), default=False)  # 有贷
@@ -58,7 +61,11 @@ class Client(models.Model):
     import_export = models.BooleanField(_("import/export"), default=False)
     sme_chain = models.BooleanField(_("SME in a supply chain, cluster or market"), default=False)
     group_parent = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="subsidiaries",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
         verbose_name=_("group parent"),
     )
     potential = models.BooleanField(_("growth potential"), default=False)  # rule C4: POTENTIAL
@@ -100,7 +107,9 @@ class TierEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)  # kept when an entry is ended
     marketing_mode = models.CharField(  # rule C7, for province-tier relationships
-        _("marketing mode"), max_length=20, blank=True,
+        _("marketing mode"),
+        max_length=20,
+        blank=True,
         choices=[
             ("DIRECT_ACCEPTANCE", _("Direct acceptance")),  # 直接受理
             ("DIRECT", _("Direct marketing")),  # 直接营销
@@ -109,7 +118,12 @@ class TierEntry(models.Model):
         ],
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
     )
 
     history = HistoricalRecords()
@@ -122,7 +136,8 @@ class TierEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "tier", "valid_from"], name="tier_entry_key"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="tier_entry_period",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="tier_entry_period",
             ),
         ]
         indexes = [models.Index(fields=["owner_unit", "tier", "valid_from"])]
@@ -155,9 +170,14 @@ class ClientMetric(models.Model):
         verbose_name_plural = _("monthly client metrics")
         constraints = [
             models.UniqueConstraint(fields=["client", "month"], name="client_metric_month"),
-            models.CheckConstraint(condition=Q(aum__gte=0) | Q(aum__isnull=True), name="client_metric_aum_not_negative"),
+            models.CheckConstraint(
+                condition=Q(aum__gte=0) | Q(aum__isnull=True), name="client_metric_aum_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["month"])]
+
+    def __str__(self):
+        return f"{self.client_id} {self.month:%Y-%m}"
 
 
 class SegmentThresholds(models.Model):
@@ -167,7 +187,11 @@ class SegmentThresholds(models.Model):
 
     valid_from = models.DateField(_("in force from"), unique=True)
     # Rule C4's defaults, used until an administrator dates other thresholds.
-    DEFAULT_PRIVATE_MIN, DEFAULT_HIGH_MIN, DEFAULT_MID_MIN = Decimal("8000000.00"), Decimal("1000000.00"), Decimal("200000.00")
+    DEFAULT_PRIVATE_MIN, DEFAULT_HIGH_MIN, DEFAULT_MID_MIN = (
+        Decimal("8000000.00"),
+        Decimal("1000000.00"),
+        Decimal("200000.00"),
+    )
 
     private_min = models.DecimalField(_("private banking from"), default=DEFAULT_PRIVATE_MIN, **MONEY)
     high_min = models.DecimalField(_("high-end from"), default=DEFAULT_HIGH_MIN, **MONEY)
@@ -183,7 +207,9 @@ class SegmentThresholds(models.Model):
             models.CheckConstraint(
                 condition=Q(private_min__gt=F("high_min")) & Q(high_min__gt=F("mid_min")) & Q(mid_min__gte=0),
                 name="segment_thresholds_ordered",
-                violation_error_message=_("The bands must be ordered: private banking above high-end above mid-range, none negative."),
+                violation_error_message=_(
+                    "The bands must be ordered: private banking above high-end above mid-range, none negative."
+                ),
             ),
         ]
 
@@ -210,14 +236,25 @@ class BusinessRequest(models.Model):
     is_credit = models.BooleanField(_("credit business"), default=False)
     description = models.CharField(_("description"), max_length=300)
     client_tier = models.CharField(_("client tier at the time"), max_length=12, choices=Tier.choices)
-    accepting_unit = models.ForeignKey(Unit, models.PROTECT, related_name="accepted_requests", verbose_name=_("accepting unit"))
+    accepting_unit = models.ForeignKey(
+        Unit, models.PROTECT, related_name="accepted_requests", verbose_name=_("accepting unit")
+    )
     routing_reason = models.CharField(_("why there"), max_length=300)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("received by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("received by"),
     )
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 

@@ -10,13 +10,17 @@ from accounts.rules import Breach
 
 from .models import PROVINCE_OWNED_TIERS, ClientKind, RequestNature, Segment, SegmentThresholds, Tier
 
+
 def tier_owner_breach(tier, owner_kind):
     """Rule C2: head-office and province lists are the province's, city lists a city branch's."""
     expected = UnitKind.PROVINCE if tier in PROVINCE_OWNED_TIERS else UnitKind.CITY
     if owner_kind == expected:
         return None
-    return Breach("C2", _("A %(tier)s list is kept by a unit of kind %(kind)s.") % {
-        "tier": Tier(tier).label, "kind": UnitKind(expected).label})
+    return Breach(
+        "C2",
+        _("A %(tier)s list is kept by a unit of kind %(kind)s.")
+        % {"tier": Tier(tier).label, "kind": UnitKind(expected).label},
+    )
 
 
 def periods_overlap(first_from, first_to, second_from, second_to):
@@ -128,6 +132,10 @@ def route_request(*, tier, nature, is_credit, sub_branch_has_credit_authority):
         reason = _("General and daily requests are accepted where the client banks (%(tier)s client, %(level)s).")
     reason = reason % {"tier": Tier(tier).label, "level": UnitKind(level).label}
     if level == UnitKind.SUB_BRANCH and is_credit and not sub_branch_has_credit_authority:
-        return Routing(UnitKind.CITY, str(reason) + " " + str(
-            _("The sub-branch has no credit authority: the credit request goes up to the city branch.")))
+        return Routing(
+            UnitKind.CITY,
+            str(reason)
+            + " "
+            + str(_("The sub-branch has no credit authority: the credit request goes up to the city branch.")),
+        )
     return Routing(level, str(reason))

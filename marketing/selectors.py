@@ -14,7 +14,14 @@ from accounts.scoping import get_scoped_or_404, scope_q, scoped
 
 from . import rules
 from .models import (
-    LISTED_TIERS, PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, SegmentThresholds, Tier,
+    LISTED_TIERS,
+    PROVINCE_OWNED_TIERS,
+    BusinessRequest,
+    Client,
+    ClientKind,
+    ClientMetric,
+    SegmentThresholds,
+    Tier,
     TierEntry,
 )
 
@@ -117,7 +124,9 @@ def client_list(*, user, on):
 
 
 def client_get(*, user, client_no, on):
-    return get_scoped_or_404(with_standing(Client.objects.select_related("account_unit", "group_parent"), on=on), user, client_no=client_no)
+    return get_scoped_or_404(
+        with_standing(Client.objects.select_related("account_unit", "group_parent"), on=on), user, client_no=client_no
+    )
 
 
 def client_tier_on(*, client, on):
@@ -160,25 +169,59 @@ def tier_list(*, user, unit, on):
 
     def rows(queryset, *, tier, owner_code, derived, reason):
         # Every column an annotation, in one order on both sides of the UNION.
-        return queryset.annotate(
-            row_client_no=F("client__client_no"), row_tier=tier, row_owner_unit_code=owner_code,
-            row_valid_from=F("valid_from"), row_valid_to=F("valid_to"), row_name=F("client__name"),
-            row_reason=reason, row_derived=Value(derived),
-        ).order_by().values_list(*LIST_COLUMNS)
+        return (
+            queryset.annotate(
+                row_client_no=F("client__client_no"),
+                row_tier=tier,
+                row_owner_unit_code=owner_code,
+                row_valid_from=F("valid_from"),
+                row_valid_to=F("valid_to"),
+                row_name=F("client__name"),
+                row_reason=reason,
+                row_derived=Value(derived),
+            )
+            .order_by()
+            .values_list(*LIST_COLUMNS)
+        )
 
-    listed = rows(entries.filter(owner_unit=unit), tier=F("tier"), owner_code=F("owner_unit__code"), derived=False, reason=F("reason"))
+    listed = rows(
+        entries.filter(owner_unit=unit),
+        tier=F("tier"),
+        owner_code=F("owner_unit__code"),
+        derived=False,
+        reason=F("reason"),
+    )
     upper = None
     if unit.kind == UnitKind.CITY:
         upper = entries.filter(tier__in=PROVINCE_OWNED_TIERS, client__account_unit__path__startswith=unit.path)
-        reason = Case(*[When(tier=tier, then=Value(str(DERIVED_REASON % {"tier": Tier(tier).label}))) for tier in PROVINCE_OWNED_TIERS])
-        listed = listed.union(rows(
-            upper, tier=Value(Tier.CITY.value), owner_code=Value(unit.code), derived=True, reason=reason,
-        ), all=True)
+        reason = Case(
+            *[
+                When(tier=tier, then=Value(str(DERIVED_REASON % {"tier": Tier(tier).label})))
+                for tier in PROVINCE_OWNED_TIERS
+            ]
+        )
+        listed = listed.union(
+            rows(
+                upper,
+                tier=Value(Tier.CITY.value),
+                owner_code=Value(unit.code),
+                derived=True,
+                reason=reason,
+            ),
+            all=True,
+        )
     return ListRows(listed.order_by("row_client_no", "row_valid_from", "row_derived"), derived=upper)
 
 
 LIST_COLUMNS = (
-    "row_client_no", "row_tier", "row_owner_unit_code", "row_valid_from", "row_valid_to", "row_name", "row_reason", "row_derived",
+    "row_client_no",
+    "row_tier",
+    "row_owner_unit_code",
+    "row_valid_from",
+    "row_valid_to",
+    "row_name",
+    "row_reason",
+    "row_derived",
 )
 LIST_KEYS = ("client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "name", "reason", "derived")
 
@@ -202,11 +245,11 @@ class ListRows:
     def __getitem__(self, index):
         rows = self.queryset[index]
         if isinstance(index, slice):
-            return [dict(zip(LIST_KEYS, row)) for row in rows]
-        return dict(zip(LIST_KEYS, rows))
+            return [dict(zip(LIST_KEYS, row, strict=True)) for row in rows]
+        return dict(zip(LIST_KEYS, rows, strict=True))
 
     def __iter__(self):
-        return (dict(zip(LIST_KEYS, row)) for row in self.queryset.iterator())
+        return (dict(zip(LIST_KEYS, row, strict=True)) for row in self.queryset.iterator())
 
 
 DERIVED_REASON = _("Dual listing (rule C3): the client is on the %(tier)s list.")
@@ -235,7 +278,9 @@ def list_owner_get(*, user, code):
 
 
 def requests_list(*, user):
-    return scoped(BusinessRequest.objects.select_related("client", "accepting_unit", "received_by", "accepted_by"), user)
+    return scoped(
+        BusinessRequest.objects.select_related("client", "accepting_unit", "received_by", "accepted_by"), user
+    )
 
 
 def deposits_by_department(*, user, on):

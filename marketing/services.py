@@ -15,7 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.actors import SYSTEM, history_user, reach, reaches, reaches_whole_bank, require, require_reach, within_reach
+from accounts.actors import (
+    SYSTEM,
+    history_user,
+    reach,
+    reaches,
+    reaches_whole_bank,
+    require,
+    require_reach,
+    within_reach,
+)
 from accounts.models import Unit, UnitKind
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS, leads_back
 from accounts.scoping import EVERYTHING, scoped
@@ -23,12 +32,29 @@ from bankops import bulk
 from bankops.locks import exclusive
 
 from . import rules
-from .models import PROVINCE_OWNED_TIERS, BusinessRequest, Client, ClientKind, ClientMetric, RequestNature, SegmentThresholds, TierEntry
+from .models import (
+    PROVINCE_OWNED_TIERS,
+    BusinessRequest,
+    Client,
+    ClientKind,
+    ClientMetric,
+    RequestNature,
+    SegmentThresholds,
+    TierEntry,
+)
 from .selectors import client_tier_on
 
 CLIENT_ATTRIBUTES = (
-    "name", "kind", "account_unit_id", "industry", "has_loan", "real_estate", "institution",
-    "import_export", "sme_chain", "potential",
+    "name",
+    "kind",
+    "account_unit_id",
+    "industry",
+    "has_loan",
+    "real_estate",
+    "institution",
+    "import_export",
+    "sme_chain",
+    "potential",
 )
 
 
@@ -93,7 +119,9 @@ def clients_check(clients, *, actor):
             # Re-booking a client of another branch would take it from that branch (rule O5).
             problems[number]["client_no"] = _("Client %(no)s banks outside your part of the bank.") % {"no": number}
         if not reaches(actor, data.account_unit):
-            problems[number]["account_unit"] = _("%(unit)s lies outside your part of the bank.") % {"unit": data.account_unit}
+            problems[number]["account_unit"] = _("%(unit)s lies outside your part of the bank.") % {
+                "unit": data.account_unit
+            }
         if parent is None:
             continue
         if parent == number:
@@ -127,22 +155,36 @@ def _clients_write(clients, *, actor, keep):
     hidden_parents = {}
     if link and reach(actor) != EVERYTHING:
         orphans = [data.client_no for data in clients if not data.group_parent_no]
-        hidden_parents = dict(by_client_no(
-            Client.objects.exclude(group_parent__in=within_reach(Client.objects.all(), actor))
-            .filter(group_parent__isnull=False).values_list("client_no", "group_parent_id"), orphans,
-        ))
+        hidden_parents = dict(
+            by_client_no(
+                Client.objects.exclude(group_parent__in=within_reach(Client.objects.all(), actor))
+                .filter(group_parent__isnull=False)
+                .values_list("client_no", "group_parent_id"),
+                orphans,
+            )
+        )
     records = [
-        {**data.attributes(), "group_parent_id": stored_ids.get(data.group_parent_no, hidden_parents.get(data.client_no))}
+        {
+            **data.attributes(),
+            "group_parent_id": stored_ids.get(data.group_parent_no, hidden_parents.get(data.client_no)),
+        }
         for data in clients
     ]
     fields = [name for name in (*CLIENT_ATTRIBUTES, "group_parent_id") if name not in keep]
     result = bulk.upsert(Client, records, key=("client_no",), fields=fields, actor=history_user(actor))
     pending = [data for data in clients if link and data.group_parent_no and data.group_parent_no not in stored_ids]
     if pending:
-        new_ids = dict(Client.objects.filter(client_no__in={data.group_parent_no for data in pending}).values_list("client_no", "pk"))
+        new_ids = dict(
+            Client.objects.filter(client_no__in={data.group_parent_no for data in pending}).values_list(
+                "client_no", "pk"
+            )
+        )
         bulk.upsert(
-            Client, [{"client_no": data.client_no, "group_parent_id": new_ids[data.group_parent_no]} for data in pending],
-            key=("client_no",), fields=("group_parent_id",), actor=history_user(actor),
+            Client,
+            [{"client_no": data.client_no, "group_parent_id": new_ids[data.group_parent_no]} for data in pending],
+            key=("client_no",),
+            fields=("group_parent_id",),
+            actor=history_user(actor),
         )
     return result.counts
 
@@ -177,19 +219,27 @@ def tier_entries_check(entries, *, actor):
     tier_entries_save when writing after it, or a concurrent writer may slip in between."""
     for entry in entries:
         if not may_keep_list(actor, entry.owner_unit):
-            entry.problems["owner_unit"] = _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}
+            entry.problems["owner_unit"] = _("The list of %(code)s is kept by that unit, not by yours.") % {
+                "code": entry.owner_unit.code
+            }
         if entry.client.kind != ClientKind.CORPORATE:
             entry.problems["client"] = _("Named lists hold corporate clients; this client is an individual.")
         breach = rules.tier_owner_breach(entry.tier, entry.owner_unit.kind)
         if breach:
             entry.problems["owner_unit"] = breach.message
-        elif entry.tier not in PROVINCE_OWNED_TIERS and not entry.client.account_unit.path.startswith(entry.owner_unit.path):
-            entry.problems["owner_unit"] = _("The client banks outside this city branch: its own city branch keeps its city-tier entry.")
+        elif entry.tier not in PROVINCE_OWNED_TIERS and not entry.client.account_unit.path.startswith(
+            entry.owner_unit.path
+        ):
+            entry.problems["owner_unit"] = _(
+                "The client banks outside this city branch: its own city branch keeps its city-tier entry."
+            )
         if entry.valid_to is not None and entry.valid_to < entry.valid_from:
             entry.problems["valid_to"] = _("The entry ends before it starts.")
         if entry.marketing_mode and entry.tier not in PROVINCE_OWNED_TIERS:
             # Rule C7: the marketing modes are the province's, for its own clients.
-            entry.problems["marketing_mode"] = _("A marketing mode is recorded for head-office- and province-tier entries only.")
+            entry.problems["marketing_mode"] = _(
+                "A marketing mode is recorded for head-office- and province-tier entries only."
+            )
 
     incoming = {entry.key(): entry for entry in entries}
     by_list = defaultdict(list)
@@ -209,9 +259,13 @@ def tier_entries_check(entries, *, actor):
                 clash = period[2] or furthest[2]
                 if clash is not None:  # two stored entries that clash are not this batch's doing
                     other = furthest if clash is period[2] else period
-                    clash.problems.setdefault("valid_from", _(
-                        "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
-                    ) % {"start": other[0], "end": other[1] or _("open")})
+                    clash.problems.setdefault(
+                        "valid_from",
+                        _(
+                            "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
+                        )
+                        % {"start": other[0], "end": other[1] or _("open")},
+                    )
             if furthest is None or (furthest[1] is not None and (period[1] is None or period[1] > furthest[1])):
                 furthest = period
     return not any(entry.problems for entry in entries)
@@ -236,21 +290,37 @@ def _tier_entries_write(entries, *, actor, keep):
     client_ids = list({entry.client.pk for entry in entries})
     end_reasons = {}
     for start in range(0, len(client_ids), bulk.BATCH_SIZE):
-        stored = TierEntry.objects.filter(client_id__in=client_ids[start : start + bulk.BATCH_SIZE]).exclude(end_reason="")
-        end_reasons.update({(row[0], row[1], row[2]): row[3] for row in stored.values_list("client_id", "tier", "valid_from", "end_reason")})
+        stored = TierEntry.objects.filter(client_id__in=client_ids[start : start + bulk.BATCH_SIZE]).exclude(
+            end_reason=""
+        )
+        end_reasons.update(
+            {
+                (row[0], row[1], row[2]): row[3]
+                for row in stored.values_list("client_id", "tier", "valid_from", "end_reason")
+            }
+        )
     records = [
         {
-            "client_id": entry.client.pk, "tier": entry.tier, "valid_from": entry.valid_from,
-            "owner_unit_id": entry.owner_unit.pk, "valid_to": entry.valid_to, "reason": entry.reason,
+            "client_id": entry.client.pk,
+            "tier": entry.tier,
+            "valid_from": entry.valid_from,
+            "owner_unit_id": entry.owner_unit.pk,
+            "valid_to": entry.valid_to,
+            "reason": entry.reason,
             "marketing_mode": entry.marketing_mode,
             "end_reason": "" if entry.valid_to is None else end_reasons.get(entry.key(), ""),
         }
         for entry in entries
     ]
     return bulk.upsert(
-        TierEntry, records, key=("client_id", "tier", "valid_from"),
-        fields=[name for name in ("owner_unit_id", "valid_to", "reason", "marketing_mode", "end_reason") if name not in keep],
-        defaults={"added_by": history_user(actor)}, actor=history_user(actor),
+        TierEntry,
+        records,
+        key=("client_id", "tier", "valid_from"),
+        fields=[
+            name for name in ("owner_unit_id", "valid_to", "reason", "marketing_mode", "end_reason") if name not in keep
+        ],
+        defaults={"added_by": history_user(actor)},
+        actor=history_user(actor),
     ).counts
 
 
@@ -273,7 +343,12 @@ def tier_entry_end(*, entry, valid_to, reason, actor):
     if len(reason) > limit:
         raise ValidationError({"end_reason": _("The reason is longer than %(limit)d characters.") % {"limit": limit}})
     if not may_keep_list(actor, entry.owner_unit):
-        raise ValidationError({"owner_unit": _("The list of %(code)s is kept by that unit, not by yours.") % {"code": entry.owner_unit.code}})
+        raise ValidationError(
+            {
+                "owner_unit": _("The list of %(code)s is kept by that unit, not by yours.")
+                % {"code": entry.owner_unit.code}
+            }
+        )
     if valid_to < entry.valid_from:
         raise ValidationError({"valid_to": _("The entry ends before it starts.")})
     if entry.valid_to is not None and entry.valid_to <= valid_to:
@@ -295,7 +370,12 @@ def responsible_override_set(*, client, department, reason, actor):
     require(actor, "marketing.change_client")
     require_reach(actor, client.account_unit)
     if department and department not in PROVINCE_MARKETING_DEPARTMENTS:
-        raise ValidationError({"responsible_override": _("%(code)s is not a marketing department of the province.") % {"code": department}})
+        raise ValidationError(
+            {
+                "responsible_override": _("%(code)s is not a marketing department of the province.")
+                % {"code": department}
+            }
+        )
     if department and not reason.strip():
         raise ValidationError({"responsible_override_reason": _("An override needs its reason.")})
     client.responsible_override = department or ""
@@ -346,7 +426,11 @@ def metrics_save(records, *, actor, figures=ClientMetric.FIGURES):
                 raise PermissionDenied(_("Some of these clients bank outside your part of the bank."))
     months = {record["month"] for record in records}
     return bulk.upsert(
-        ClientMetric, records, key=("client_id", "month"), fields=list(figures), history=False,
+        ClientMetric,
+        records,
+        key=("client_id", "month"),
+        fields=list(figures),
+        history=False,
         narrow={"month__in": months},
     ).counts
 
@@ -362,8 +446,10 @@ def accepting_unit(*, account_unit, level):
     """The unit of `level` that serves `account_unit`: its nearest ancestor (or itself) of that
     kind or, where the line has none (a centre straight under a city branch, a client booked at the
     province), of the next level up."""
-    line = sorted(Unit.objects.get_ancestors(account_unit) | Unit.objects.filter(pk=account_unit.pk), key=lambda unit: -unit.depth)
-    for kind in ACCEPTING_LEVELS[ACCEPTING_LEVELS.index(level):]:
+    line = sorted(
+        Unit.objects.get_ancestors(account_unit) | Unit.objects.filter(pk=account_unit.pk), key=lambda unit: -unit.depth
+    )
+    for kind in ACCEPTING_LEVELS[ACCEPTING_LEVELS.index(level) :]:
         for unit in line:
             if unit.kind == kind:
                 return unit
@@ -384,13 +470,20 @@ def business_request_create(*, client, nature, is_credit, description, actor, on
     # a city branch, that city branch (which has credit authority by its level).
     first_acceptor = accepting_unit(account_unit=client.account_unit, level=UnitKind.SUB_BRANCH)
     routing = rules.route_request(
-        tier=tier, nature=nature, is_credit=is_credit,
+        tier=tier,
+        nature=nature,
+        is_credit=is_credit,
         sub_branch_has_credit_authority=first_acceptor.kind != UnitKind.SUB_BRANCH or first_acceptor.credit_authority,
     )
     request = BusinessRequest(
-        client=client, nature=nature, is_credit=is_credit, description=description, client_tier=tier,
+        client=client,
+        nature=nature,
+        is_credit=is_credit,
+        description=description,
+        client_tier=tier,
         accepting_unit=accepting_unit(account_unit=client.account_unit, level=routing.level),
-        routing_reason=routing.reason, received_by=history_user(actor),
+        routing_reason=routing.reason,
+        received_by=history_user(actor),
     )
     request._history_user = history_user(actor)
     request.save()
@@ -416,7 +509,9 @@ def business_request_accept(*, request, actor):
     # accepted_by is not joined: PostgreSQL locks no nullable side of an outer join.
     locked = BusinessRequest.objects.select_for_update().select_related("accepting_unit").get(pk=request.pk)
     if locked.accepted_by_id is not None:
-        raise ValidationError(_("This request was already accepted by %(person)s.") % {"person": locked.accepted_by.name})
+        raise ValidationError(
+            _("This request was already accepted by %(person)s.") % {"person": locked.accepted_by.name}
+        )
     if not may_accept(actor, locked):
         raise ValidationError(_("Only staff of the accepting unit may accept this request."))
     locked.accepted_by, locked.accepted_at = actor, timezone.now()

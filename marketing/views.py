@@ -93,26 +93,48 @@ def query_without_page(request):
 # The client list as a report: what the page shows, names beside codes, the flags as 是/否 and the
 # figures in 万元. The `clients` import file is imports.exports.kind_export.
 CLIENT_REPORT_COLUMNS = [
-    pgettext_lazy("export column", "Client no."), pgettext_lazy("export column", "Client name"),
-    pgettext_lazy("export column", "Client kind"), pgettext_lazy("export column", "Account branch code"),
-    pgettext_lazy("export column", "Account branch"), pgettext_lazy("export column", "Industry"),
-    pgettext_lazy("export column", "Has loans"), pgettext_lazy("export column", "Real estate"),
-    pgettext_lazy("export column", "Institution or interbank"), pgettext_lazy("export column", "Import/export"),
+    pgettext_lazy("export column", "Client no."),
+    pgettext_lazy("export column", "Client name"),
+    pgettext_lazy("export column", "Client kind"),
+    pgettext_lazy("export column", "Account branch code"),
+    pgettext_lazy("export column", "Account branch"),
+    pgettext_lazy("export column", "Industry"),
+    pgettext_lazy("export column", "Has loans"),
+    pgettext_lazy("export column", "Real estate"),
+    pgettext_lazy("export column", "Institution or interbank"),
+    pgettext_lazy("export column", "Import/export"),
     pgettext_lazy("export column", "SME in a supply chain, cluster or market"),
-    pgettext_lazy("export column", "Growth potential"), pgettext_lazy("export column", "Group parent no."),
-    pgettext_lazy("export column", "Group parent"), pgettext_lazy("export column", "Tier"),
-    pgettext_lazy("export column", "Segment"), pgettext_lazy("export column", "Responsible department code"),
+    pgettext_lazy("export column", "Growth potential"),
+    pgettext_lazy("export column", "Group parent no."),
+    pgettext_lazy("export column", "Group parent"),
+    pgettext_lazy("export column", "Tier"),
+    pgettext_lazy("export column", "Segment"),
+    pgettext_lazy("export column", "Responsible department code"),
     pgettext_lazy("export column", "Responsible department"),
-    pgettext_lazy("export column", "Deposit department code"), pgettext_lazy("export column", "Deposit department"),
+    pgettext_lazy("export column", "Deposit department code"),
+    pgettext_lazy("export column", "Deposit department"),
     pgettext_lazy("export column", "AUM (10k yuan)"),
     pgettext_lazy("export column", "Annual contribution (10k yuan)"),
     pgettext_lazy("export column", "Daily-average deposits (10k yuan)"),
 ]
 CLIENT_FLAGS = ("has_loan", "real_estate", "institution", "import_export", "sme_chain", "potential")
 CLIENT_REPORT_FIELDS = (
-    "client_no", "name", "kind", "account_unit__code", "account_unit__name", "industry", *CLIENT_FLAGS,
-    "visible_parent_no", "visible_parent_name", "tier", "segment", "responsible_department", "deposit_department",
-    "aum", "annual_contribution", "deposits_avg",
+    "client_no",
+    "name",
+    "kind",
+    "account_unit__code",
+    "account_unit__name",
+    "industry",
+    *CLIENT_FLAGS,
+    "visible_parent_no",
+    "visible_parent_name",
+    "tier",
+    "segment",
+    "responsible_department",
+    "deposit_department",
+    "aum",
+    "annual_contribution",
+    "deposits_avg",
 )
 
 
@@ -131,13 +153,25 @@ def client_report_rows(clients, user):
         if row["group_parent_id"] and not row["visible_parent_no"]:
             parent_name = hidden_parent
         yield [
-            row["client_no"], row["name"], kind_label(row["kind"]), row["account_unit__code"], row["account_unit__name"],
-            row["industry"], *(yes_no(row[flag]) for flag in CLIENT_FLAGS), row["visible_parent_no"], parent_name,
+            row["client_no"],
+            row["name"],
+            kind_label(row["kind"]),
+            row["account_unit__code"],
+            row["account_unit__name"],
+            row["industry"],
+            *(yes_no(row[flag]) for flag in CLIENT_FLAGS),
+            row["visible_parent_no"],
+            parent_name,
             # As the page shows it: an individual is on no named list, a corporate has no segment.
-            tier_label(row["tier"]) if row["kind"] == ClientKind.CORPORATE else "", segment_label(row["segment"]),
-            row["responsible_department"], department_name(row["responsible_department"]),
-            row["deposit_department"], department_name(row["deposit_department"]),
-            to_wan(row["aum"]), to_wan(row["annual_contribution"]), to_wan(row["deposits_avg"]),
+            tier_label(row["tier"]) if row["kind"] == ClientKind.CORPORATE else "",
+            segment_label(row["segment"]),
+            row["responsible_department"],
+            department_name(row["responsible_department"]),
+            row["deposit_department"],
+            department_name(row["deposit_department"]),
+            to_wan(row["aum"]),
+            to_wan(row["annual_contribution"]),
+            to_wan(row["deposits_avg"]),
         ]
 
 
@@ -151,9 +185,16 @@ def client_list(request):
         return table_response(filename, CLIENT_REPORT_COLUMNS, client_report_rows(clients, request.user), fmt)
     page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [present(client) for client in page.object_list]
-    return render(request, "marketing/client_list.html", {
-        "filter": filterset, "page": page, "query": query_without_page(request), "on": on,
-    })
+    return render(
+        request,
+        "marketing/client_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request),
+            "on": on,
+        },
+    )
 
 
 # --- one client ----------------------------------------------------------------------------
@@ -168,9 +209,12 @@ def metrics_chart(metrics):
         "months": [metric.month.strftime("%Y-%m") for metric in metrics],
         "unit": _("10k yuan"),
         "series": [
-            {"name": capfirst(field(name).verbose_name), "data": [
-                None if getattr(metric, name) is None else str(to_wan(getattr(metric, name))) for metric in metrics
-            ]}
+            {
+                "name": capfirst(field(name).verbose_name),
+                "data": [
+                    None if getattr(metric, name) is None else str(to_wan(getattr(metric, name))) for metric in metrics
+                ],
+            }
             for name in CHART_FIGURES
         ],
     }
@@ -198,28 +242,36 @@ def client_page(request, client, *, on, override_form=None, request_form=None):
         business_request.can_accept = services.may_accept(user, business_request)
     can_override = user.has_perm("marketing.change_client")
     if can_override and override_form is None:
-        override_form = ResponsibleOverrideForm(initial={
-            "responsible_override": client.responsible_override,
-            "responsible_override_reason": client.responsible_override_reason,
-        })
-    return render(request, "marketing/client_detail.html", {
-        "client": client,
-        "on": on,
-        "parent": present(parent) if parent else None,
-        "parent_hidden": client.group_parent_id is not None and parent is None,
-        "subsidiaries": [present(member) for member in group if member.group_parent_id == client.pk],
-        "computed_responsible": department_label(client.computed_responsible),
-        "tier_history": selectors.tier_history(client=client),
-        "segment_history": segments,
-        "metrics": metrics[::-1],  # newest first in the table; the chart runs oldest first
-        "figure_labels": [capfirst(ClientMetric._meta.get_field(name).verbose_name) for name in ClientMetric.FIGURES],
-        "chart": metrics_chart(metrics),
-        "requests": requests,
-        "can_override": can_override,
-        "can_record": user.has_perm("marketing.add_businessrequest"),
-        "override_form": override_form,
-        "request_form": request_form or BusinessRequestForm(),
-    })
+        override_form = ResponsibleOverrideForm(
+            initial={
+                "responsible_override": client.responsible_override,
+                "responsible_override_reason": client.responsible_override_reason,
+            }
+        )
+    return render(
+        request,
+        "marketing/client_detail.html",
+        {
+            "client": client,
+            "on": on,
+            "parent": present(parent) if parent else None,
+            "parent_hidden": client.group_parent_id is not None and parent is None,
+            "subsidiaries": [present(member) for member in group if member.group_parent_id == client.pk],
+            "computed_responsible": department_label(client.computed_responsible),
+            "tier_history": selectors.tier_history(client=client),
+            "segment_history": segments,
+            "metrics": metrics[::-1],  # newest first in the table; the chart runs oldest first
+            "figure_labels": [
+                capfirst(ClientMetric._meta.get_field(name).verbose_name) for name in ClientMetric.FIGURES
+            ],
+            "chart": metrics_chart(metrics),
+            "requests": requests,
+            "can_override": can_override,
+            "can_record": user.has_perm("marketing.add_businessrequest"),
+            "override_form": override_form,
+            "request_form": request_form or BusinessRequestForm(),
+        },
+    )
 
 
 @login_required
@@ -241,8 +293,10 @@ def client_override(request, client_no):
     if form.is_valid():
         try:
             services.responsible_override_set(
-                client=client, department=form.cleaned_data["responsible_override"],
-                reason=form.cleaned_data["responsible_override_reason"], actor=request.user,
+                client=client,
+                department=form.cleaned_data["responsible_override"],
+                reason=form.cleaned_data["responsible_override_reason"],
+                actor=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -265,9 +319,14 @@ def client_request_create(request, client_no):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("The request is routed to %(unit)s: %(reason)s") % {
-                "unit": created.accepting_unit.name, "reason": created.routing_reason,
-            })
+            messages.success(
+                request,
+                _("The request is routed to %(unit)s: %(reason)s")
+                % {
+                    "unit": created.accepting_unit.name,
+                    "reason": created.routing_reason,
+                },
+            )
             return redirect(reverse("client-detail", args=[client.client_no]) + "#requests")
     return client_page(request, present(client), on=on, request_form=form)
 
@@ -275,18 +334,37 @@ def client_request_create(request, client_no):
 # --- business requests (rule C8) -----------------------------------------------------------
 
 REQUEST_REPORT_COLUMNS = [
-    pgettext_lazy("export column", "Received at"), pgettext_lazy("export column", "Received by"),
-    pgettext_lazy("export column", "Client no."), pgettext_lazy("export column", "Client name"),
-    pgettext_lazy("export column", "Client tier at the time"), pgettext_lazy("export column", "Nature"),
-    pgettext_lazy("export column", "Credit business"), pgettext_lazy("export column", "Description"),
-    pgettext_lazy("export column", "Accepting unit code"), pgettext_lazy("export column", "Accepting unit"),
-    pgettext_lazy("export column", "Why there"), pgettext_lazy("export column", "Accepted"),
-    pgettext_lazy("export column", "Accepted by"), pgettext_lazy("export column", "Accepted at"),
+    pgettext_lazy("export column", "Received at"),
+    pgettext_lazy("export column", "Received by"),
+    pgettext_lazy("export column", "Client no."),
+    pgettext_lazy("export column", "Client name"),
+    pgettext_lazy("export column", "Client tier at the time"),
+    pgettext_lazy("export column", "Nature"),
+    pgettext_lazy("export column", "Credit business"),
+    pgettext_lazy("export column", "Description"),
+    pgettext_lazy("export column", "Accepting unit code"),
+    pgettext_lazy("export column", "Accepting unit"),
+    pgettext_lazy("export column", "Why there"),
+    pgettext_lazy("export column", "Accepted"),
+    pgettext_lazy("export column", "Accepted by"),
+    pgettext_lazy("export column", "Accepted at"),
 ]
 REQUEST_REPORT_FIELDS = (
-    "received_at", "received_by__name", "received_by__username", "client__client_no", "client__name", "client_tier",
-    "nature", "is_credit", "description", "accepting_unit__code", "accepting_unit__name", "routing_reason",
-    "accepted_by__name", "accepted_by__username", "accepted_at",
+    "received_at",
+    "received_by__name",
+    "received_by__username",
+    "client__client_no",
+    "client__name",
+    "client_tier",
+    "nature",
+    "is_credit",
+    "description",
+    "accepting_unit__code",
+    "accepting_unit__name",
+    "routing_reason",
+    "accepted_by__name",
+    "accepted_by__username",
+    "accepted_at",
 )
 
 
@@ -296,10 +374,19 @@ def request_report_rows(requests):
     for row in requests.values(*REQUEST_REPORT_FIELDS).iterator():
         accepted_at = row["accepted_at"]
         yield [
-            timezone.localtime(row["received_at"]), row["received_by__name"] or row["received_by__username"],
-            row["client__client_no"], row["client__name"], tier_label(row["client_tier"]), nature_label(row["nature"]),
-            yes_no(row["is_credit"]), row["description"], row["accepting_unit__code"], row["accepting_unit__name"],
-            row["routing_reason"], yes_no(accepted_at), row["accepted_by__name"] or row["accepted_by__username"],
+            timezone.localtime(row["received_at"]),
+            row["received_by__name"] or row["received_by__username"],
+            row["client__client_no"],
+            row["client__name"],
+            tier_label(row["client_tier"]),
+            nature_label(row["nature"]),
+            yes_no(row["is_credit"]),
+            row["description"],
+            row["accepting_unit__code"],
+            row["accepting_unit__name"],
+            row["routing_reason"],
+            yes_no(accepted_at),
+            row["accepted_by__name"] or row["accepted_by__username"],
             timezone.localtime(accepted_at) if accepted_at else None,
         ]
 
@@ -314,9 +401,15 @@ def request_list(request):
     page.object_list = list(page.object_list)
     for business_request in page.object_list:
         business_request.can_accept = services.may_accept(request.user, business_request)
-    return render(request, "marketing/request_list.html", {
-        "filter": filterset, "page": page, "query": query_without_page(request),
-    })
+    return render(
+        request,
+        "marketing/request_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request),
+        },
+    )
 
 
 @login_required
@@ -328,7 +421,9 @@ def request_accept(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("You accepted the request of %(client)s.") % {"client": business_request.client.name})
+        messages.success(
+            request, _("You accepted the request of %(client)s.") % {"client": business_request.client.name}
+        )
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
@@ -339,8 +434,10 @@ def request_accept(request, pk):
 
 
 DEPOSIT_REPORT_COLUMNS = [
-    pgettext_lazy("export column", "Deposit department code"), pgettext_lazy("export column", "Deposit department"),
-    pgettext_lazy("export column", "Clients"), pgettext_lazy("export column", "Daily-average deposits (10k yuan)"),
+    pgettext_lazy("export column", "Deposit department code"),
+    pgettext_lazy("export column", "Deposit department"),
+    pgettext_lazy("export column", "Clients"),
+    pgettext_lazy("export column", "Daily-average deposits (10k yuan)"),
     pgettext_lazy("export column", "Share (%)"),
 ]
 
@@ -357,20 +454,33 @@ def deposits(request):
     total_clients = sum(row["clients"] for row in rows)
     if fmt := export_format(request):
         code = "deposit_department"
-        lines = [[row[code], department_name(row[code]), row["clients"], row["deposits_wan"], row["share"]] for row in rows]
-        lines.append(["", pgettext("export row", "Total"), total_clients, to_wan(total), Decimal(100) if total else None])
+        lines = [
+            [row[code], department_name(row[code]), row["clients"], row["deposits_wan"], row["share"]] for row in rows
+        ]
+        lines.append(
+            ["", pgettext("export row", "Total"), total_clients, to_wan(total), Decimal(100) if total else None]
+        )
         filename = report_filename(pgettext("export file", "deposit responsibility"), on)
         return table_response(filename, DEPOSIT_REPORT_COLUMNS, lines, fmt)
-    return render(request, "marketing/deposits.html", {
-        "on_form": on_form, "on": on, "rows": rows,
-        "total_wan": to_wan(total), "total_clients": total_clients,
-        "query": query_without_page(request),
-        "chart": {
-            "categories": [row["label"] for row in rows],
-            "series": [{"name": _("Daily-average deposits"), "data": [str(row["deposits_wan"] or 0) for row in rows]}],
-            "unit": _("10k yuan"),
+    return render(
+        request,
+        "marketing/deposits.html",
+        {
+            "on_form": on_form,
+            "on": on,
+            "rows": rows,
+            "total_wan": to_wan(total),
+            "total_clients": total_clients,
+            "query": query_without_page(request),
+            "chart": {
+                "categories": [row["label"] for row in rows],
+                "series": [
+                    {"name": _("Daily-average deposits"), "data": [str(row["deposits_wan"] or 0) for row in rows]}
+                ],
+                "unit": _("10k yuan"),
+            },
         },
-    })
+    )
 
 
 # --- named lists (rules C2, C3) ------------------------------------------------------------
@@ -378,10 +488,14 @@ def deposits(request):
 # A named list as a report; the `tiers` import file is imports.exports.kind_export (it holds the
 # stored entries only: the derived C3 rows are computed from the upper lists).
 TIER_REPORT_COLUMNS = [
-    pgettext_lazy("export column", "Client no."), pgettext_lazy("export column", "Client name"),
-    pgettext_lazy("export column", "Tier"), pgettext_lazy("export column", "List owner code"),
-    pgettext_lazy("export column", "List owner"), pgettext_lazy("export column", "Valid from"),
-    pgettext_lazy("export column", "Valid to"), pgettext_lazy("export column", "Reason"),
+    pgettext_lazy("export column", "Client no."),
+    pgettext_lazy("export column", "Client name"),
+    pgettext_lazy("export column", "Tier"),
+    pgettext_lazy("export column", "List owner code"),
+    pgettext_lazy("export column", "List owner"),
+    pgettext_lazy("export column", "Valid from"),
+    pgettext_lazy("export column", "Valid to"),
+    pgettext_lazy("export column", "Reason"),
     pgettext_lazy("export column", "Derived (C3)"),
 ]
 
@@ -391,8 +505,15 @@ def tier_report_rows(rows, unit):
     tier_label = label_of(Tier)
     for row in rows:
         yield [
-            row["client_no"], row["name"], tier_label(row["tier"]), row["owner_unit_code"], unit.name,
-            row["valid_from"], row["valid_to"], row["reason"], yes_no(row["derived"]),
+            row["client_no"],
+            row["name"],
+            tier_label(row["tier"]),
+            row["owner_unit_code"],
+            unit.name,
+            row["valid_from"],
+            row["valid_to"],
+            row["reason"],
+            yes_no(row["derived"]),
         ]
 
 
@@ -421,8 +542,16 @@ def tier_lists(request):
         return table_response(filename, TIER_REPORT_COLUMNS, tier_report_rows(rows, unit), fmt)
     page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [{**row, "tier_label": Tier(row["tier"]).label} for row in page.object_list]
-    return render(request, "marketing/tier_list.html", {
-        "on_form": on_form, "on": on, "unit": unit, "owners": owners, "page": page,
-        "derived_count": rows.derived_count(),
-        "query": query_without_page(request),
-    })
+    return render(
+        request,
+        "marketing/tier_list.html",
+        {
+            "on_form": on_form,
+            "on": on,
+            "unit": unit,
+            "owners": owners,
+            "page": page,
+            "derived_count": rows.derived_count(),
+            "query": query_without_page(request),
+        },
+    )

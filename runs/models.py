@@ -31,11 +31,20 @@ def run_file_path(run, filename):
 class Run(models.Model):
     kind = models.CharField(_("kind"), max_length=64)  # "import:clients", later "appraisal"
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )  # none: the system
     unit = models.ForeignKey(
-        "accounts.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )  # the starter's unit when it started: who may see the run (rule O5)
     language = models.CharField(max_length=16, default=settings.LANGUAGE_CODE)  # of the starter: the report's
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -9,9 +9,9 @@ one, so there is no deadlock; a run that has been running longer than RUNS_WAIT_
 for dead and no longer waited for (the engine's lock still keeps the writes apart).
 """
 
-import threading
 import datetime
 import logging
+import threading
 import time
 from dataclasses import asdict, is_dataclass
 
@@ -47,9 +47,13 @@ def import_run_start(*, actor, kind, upload, dry_run=False):
     filename = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     with transaction.atomic():
         run = Run(
-            kind=IMPORT_PREFIX + kind, started_by=person, unit=person.unit if person else None,
+            kind=IMPORT_PREFIX + kind,
+            started_by=person,
+            unit=person.unit if person else None,
             language=translation.get_language() or settings.LANGUAGE_CODE,
-            dry_run=bool(dry_run), params={"kind": kind}, filename=filename,
+            dry_run=bool(dry_run),
+            params={"kind": kind},
+            filename=filename,
         )
         run.file.save(filename, upload, save=False)
         run.save()
@@ -84,7 +88,9 @@ def run_execute(run_id):
     the outcome. Never raises for the import's sake: bad data ends REJECTED, a crash FAILED.
     Answers the run, or None when there was nothing to do."""
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), phase="",
+        status=RunStatus.RUNNING,
+        started_at=timezone.now(),
+        phase="",
     )
     if not claimed:
         return None
@@ -96,7 +102,12 @@ def run_execute(run_id):
             wait_for_earlier_runs(run, progress)
             with run.file.open("rb") as content:
                 report = run_import(
-                    run.import_kind, content, run.filename, actor=actor, dry_run=run.dry_run, progress=progress,
+                    run.import_kind,
+                    content,
+                    run.filename,
+                    actor=actor,
+                    dry_run=run.dry_run,
+                    progress=progress,
                 )
         except ImportRejected as exc:
             outcome = rejected(exc)
@@ -104,11 +115,18 @@ def run_execute(run_id):
             outcome = {"status": RunStatus.REJECTED, "summary": str(exc) or _("You do not have the right to do this.")}
         except Exception as exc:  # a crash must end the run, not leave it running
             log.exception("run %s failed", run_id)
-            outcome = {"status": RunStatus.FAILED, "summary": _("The import stopped on an error: %(error)s") % {
-                "error": f"{type(exc).__name__}: {exc}"}}
+            outcome = {
+                "status": RunStatus.FAILED,
+                "summary": _("The import stopped on an error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"},
+            }
         else:
-            outcome = {"status": RunStatus.SUCCEEDED, "counts": counts_json(report.counts), "summary": str(report),
-                       "done": report.rows, "total": report.rows}
+            outcome = {
+                "status": RunStatus.SUCCEEDED,
+                "counts": counts_json(report.counts),
+                "summary": str(report),
+                "done": report.rows,
+                "total": report.rows,
+            }
     Run.objects.filter(pk=run_id).update(finished_at=timezone.now(), phase="", **outcome)
     run.refresh_from_db()
     return run
@@ -119,7 +137,9 @@ def rejected(exc):
     errors = [{"row": error.row, "column": error.column, "message": str(error.message)} for error in exc.errors[:cap]]
     total = max(exc.total, len(exc.errors))
     return {
-        "status": RunStatus.REJECTED, "errors": errors, "error_total": total,
+        "status": RunStatus.REJECTED,
+        "errors": errors,
+        "error_total": total,
         "summary": _("The file was rejected, nothing was written: %(count)d errors.") % {"count": total},
     }
 
@@ -139,7 +159,8 @@ def wait_for_earlier_runs(run, progress):
     alive_since = timezone.now() - datetime.timedelta(seconds=settings.RUNS_WAIT_SECONDS)
     earlier = conflicting_runs(run).filter(
         Q(started_at__lt=run.started_at) | Q(started_at=run.started_at, pk__lt=run.pk),
-        status=RunStatus.RUNNING, started_at__gte=alive_since,
+        status=RunStatus.RUNNING,
+        started_at__gte=alive_since,
     )
     told = False
     while earlier.exists() and time.monotonic() < deadline:

@@ -37,8 +37,10 @@ def kinds_or_403(user):
 
 def kind_columns(kind):
     importer = REGISTRY[kind]
-    return [{"name": column.name, "label": importer.column_label(column.name), "required": column.required}
-            for column in importer.columns]
+    return [
+        {"name": column.name, "label": importer.column_label(column.name), "required": column.required}
+        for column in importer.columns
+    ]
 
 
 @login_required
@@ -50,18 +52,24 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         try:
             run = services.import_run_start(
-                actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"],
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             return redirect("run-detail", pk=run.pk)
-    return render(request, "runs/import_start.html", {
-        "form": form,
-        "chosen": chosen,
-        "kinds": [{"kind": kind, "label": kind_label(kind), "columns": kind_columns(kind)} for kind in kinds],
-    })
+    return render(
+        request,
+        "runs/import_start.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "kinds": [{"kind": kind, "label": kind_label(kind), "columns": kind_columns(kind)} for kind in kinds],
+        },
+    )
 
 
 @login_required
@@ -95,11 +103,15 @@ def run_detail(request, pk):
         {**error, "column_label": importer.column_label(error["column"]) if importer and error["column"] else ""}
         for error in run.errors
     ]
-    return render(request, "runs/run_detail.html", {
-        "run": run,
-        "errors": errors,
-        "waiting": selectors.run_is_waiting(run),
-    })
+    return render(
+        request,
+        "runs/run_detail.html",
+        {
+            "run": run,
+            "errors": errors,
+            "waiting": selectors.run_is_waiting(run),
+        },
+    )
 
 
 @login_required
@@ -107,18 +119,20 @@ def run_progress(request, pk):
     kinds_or_403(request.user)
     run = present(selectors.run_get(user=request.user, pk=pk))
     waiting = selectors.run_is_waiting(run)
-    return JsonResponse({
-        "id": run.pk,
-        "status": run.status,
-        "status_label": str(run.status_label),
-        "phase": run.phase,
-        "phase_label": str(PHASE_LABELS["wait"] if waiting else run.phase_label),
-        "done": run.done,
-        "total": run.total,
-        "percent": run.percent,
-        "waiting": waiting,
-        "finished": run.finished,
-    })
+    return JsonResponse(
+        {
+            "id": run.pk,
+            "status": run.status,
+            "status_label": str(run.status_label),
+            "phase": run.phase,
+            "phase_label": str(PHASE_LABELS["wait"] if waiting else run.phase_label),
+            "done": run.done,
+            "total": run.total,
+            "percent": run.percent,
+            "waiting": waiting,
+            "finished": run.finished,
+        }
+    )
 
 
 @login_required

@@ -37,12 +37,16 @@ def hefei_person(bank):
 
 @pytest.fixture
 def hefei_manager(bank):
-    return make_person("H0101", "张客户经理", bank["HF0101"], Position.CUSTOMER_MANAGER, manager_kind="CORPORATE", grade="SENIOR")
+    return make_person(
+        "H0101", "张客户经理", bank["HF0101"], Position.CUSTOMER_MANAGER, manager_kind="CORPORATE", grade="SENIOR"
+    )
 
 
 @pytest.fixture
 def wuhu_manager(bank):
-    return make_person("W0101", "赵芜湖", bank["WH0101"], Position.CUSTOMER_MANAGER, manager_kind="PERSONAL", grade="JUNIOR")
+    return make_person(
+        "W0101", "赵芜湖", bank["WH0101"], Position.CUSTOMER_MANAGER, manager_kind="PERSONAL", grade="JUNIOR"
+    )
 
 
 @pytest.fixture

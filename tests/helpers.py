@@ -19,7 +19,8 @@ def make_unit(code, name, kind, parent=None, **extra):
 
 def make_person(employee_no, name, unit, position=Position.OTHER, **extra):
     services.employees_save(
-        [services.EmployeeData(employee_no=employee_no, name=name, unit=unit, position=position, **extra)], actor=SYSTEM,
+        [services.EmployeeData(employee_no=employee_no, name=name, unit=unit, position=position, **extra)],
+        actor=SYSTEM,
     )
     return User.objects.get(username=employee_no)
 

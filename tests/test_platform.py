@@ -23,7 +23,10 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests for their own process
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -81,7 +84,9 @@ def test_admin_changelists_are_scoped(login, wuhu_manager, hefei_manager):
 
 def test_admin_unit_form_refuses_a_wrong_parent_next_to_the_field(login, province_analyst, bank):
     client = login(make_admin(province_analyst))
-    response = client.post("/admin/accounts/unit/add/", {"code": "X1", "name": "错网点", "kind": "OUTLET", "parent": "HF"})
+    response = client.post(
+        "/admin/accounts/unit/add/", {"code": "X1", "name": "错网点", "kind": "OUTLET", "parent": "HF"}
+    )
     assert response.status_code == 200
     assert "parent" in response.context["adminform"].form.errors
     assert 'value="错网点"' in response.content.decode()

@@ -94,7 +94,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # lock at the start of each transaction, so a check-and-write is never interleaved
     # (bankops.locks).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        init_command="PRAGMA journal_mode=WAL;", transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL;",
+        transaction_mode="IMMEDIATE",
         timeout=60,  # seconds a writer waits for the write lock (an import holds it while it writes)
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

@@ -5,8 +5,6 @@ from rest_framework.test import APIClient
 from tests.helpers import api_as
 
 
-
-
 def test_units_answer_a_wuhu_person_with_the_wuhu_subtree_only(wuhu_manager):
     response = api_as(wuhu_manager).get("/api/v1/units/")
     assert response.status_code == 200
@@ -19,7 +17,15 @@ def test_units_answer_the_province_with_codes_kinds_and_parents(province_analyst
     body = api_as(province_analyst).get("/api/v1/units/").json()
     assert body["count"] == 7
     parents = {unit["code"]: unit["parent_code"] for unit in body["results"]}
-    assert parents == {"AH": None, "HF": "AH", "HF01": "HF", "HF0101": "HF01", "WH": "AH", "WH01": "WH", "WH0101": "WH01"}
+    assert parents == {
+        "AH": None,
+        "HF": "AH",
+        "HF01": "HF",
+        "HF0101": "HF01",
+        "WH": "AH",
+        "WH01": "WH",
+        "WH0101": "WH01",
+    }
     assert set(body) == {"count", "next", "previous", "results"}
 
 

@@ -9,12 +9,25 @@ from django.utils import timezone
 from accounts import services
 from accounts.actors import SYSTEM
 from accounts.models import Position
-from tests.helpers import make_person
 from tests.export_files import csv_rows, filename_of, xlsx_cells, xlsx_rows
+from tests.helpers import make_person
 
 HEADER = [
-    "工号", "姓名", "机构代码", "机构", "部门代码", "部门", "岗位", "客户经理类别", "等级", "信贷客户经理", "贵宾专属区",
-    "出生日期", "学历", "职称", "入职日期",
+    "工号",
+    "姓名",
+    "机构代码",
+    "机构",
+    "部门代码",
+    "部门",
+    "岗位",
+    "客户经理类别",
+    "等级",
+    "信贷客户经理",
+    "贵宾专属区",
+    "出生日期",
+    "学历",
+    "职称",
+    "入职日期",
 ]
 
 
@@ -27,9 +40,19 @@ def export(client, fmt="csv", **params):
 def full_person(bank):
     market, _outcome = services.department_save(unit=bank["HF01"], code="MARKET", name="市场部", actor=SYSTEM)
     return make_person(
-        "H0102", "-钱全面", bank["HF01"], Position.CUSTOMER_MANAGER, department=market, manager_kind="CORPORATE",
-        grade="PRINCIPAL", credit_manager=True, vip_area=False, birth_date=datetime.date(1985, 3, 2), education="MASTER",
-        title_level="MID", hired_on=datetime.date(2008, 7, 1),
+        "H0102",
+        "-钱全面",
+        bank["HF01"],
+        Position.CUSTOMER_MANAGER,
+        department=market,
+        manager_kind="CORPORATE",
+        grade="PRINCIPAL",
+        credit_manager=True,
+        vip_area=False,
+        birth_date=datetime.date(1985, 3, 2),
+        education="MASTER",
+        title_level="MID",
+        hired_on=datetime.date(2008, 7, 1),
     )
 
 
@@ -40,8 +63,21 @@ def test_people_report_has_chinese_headers_names_labels_and_yes_no(login, provin
     rows = {row[0]: row for row in csv_rows(response)}
     assert rows["工号"] == HEADER
     assert rows["H0102"] == [
-        "H0102", "'-钱全面", "HF01", "合肥三孝口支行", "MARKET", "市场部", "客户经理", "对公", "资深", "是", "否",
-        "1985-03-02", "硕士", "中级职称", "2008-07-01",
+        "H0102",
+        "'-钱全面",
+        "HF01",
+        "合肥三孝口支行",
+        "MARKET",
+        "市场部",
+        "客户经理",
+        "对公",
+        "资深",
+        "是",
+        "否",
+        "1985-03-02",
+        "硕士",
+        "中级职称",
+        "2008-07-01",
     ]
     assert rows["P0001"] == ["P0001", "王省行", "AH", "安徽省分行", "", "", "其他", "", "", "否", "否", "", "", "", ""]
 
@@ -63,10 +99,15 @@ def test_people_report_is_scoped_and_follows_the_filters(login, wuhu_manager, he
 
 
 def test_people_report_is_a_few_queries_whatever_the_rows(login, province_analyst, bank, django_assert_max_num_queries):
-    services.employees_save([
-        services.EmployeeData(employee_no=f"E{n:04d}", name=f"员工{n}", unit=bank["HF0101"], position=Position.TELLER)
-        for n in range(80)
-    ], actor=SYSTEM)
+    services.employees_save(
+        [
+            services.EmployeeData(
+                employee_no=f"E{n:04d}", name=f"员工{n}", unit=bank["HF0101"], position=Position.TELLER
+            )
+            for n in range(80)
+        ],
+        actor=SYSTEM,
+    )
     client = login(province_analyst)
     with django_assert_max_num_queries(5):
         assert len(csv_rows(export(client))) == 1 + 1 + 80

@@ -11,11 +11,11 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from accounts import rules, selectors, services
+from accounts.actors import SYSTEM
 from accounts.models import Department, Unit, UnitKind, User
 from imports.engine import ImportRejected, run_import
 from tests.imports.test_import_command import UNITS, run
 from tests.test_platform import make_admin
-from accounts.actors import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -72,9 +72,15 @@ def test_header_names_are_not_case_sensitive(db, tmp_path):
 
 
 def test_a_department_looping_to_itself_is_reported_not_crashed(bank, tmp_path):
-    code, _out, err = run(tmp_path, "departments", "unit_code,code,name,parent_code\nHF,SELF,自身,SELF\nHF,A,甲,B\nHF,B,乙,A\n")
+    code, _out, err = run(
+        tmp_path, "departments", "unit_code,code,name,parent_code\nHF,SELF,自身,SELF\nHF,A,甲,B\nHF,B,乙,A\n"
+    )
     assert code == 1
-    assert "row 2, column parent_code:" in err and "row 3, column parent_code:" in err and "row 4, column parent_code:" in err
+    assert (
+        "row 2, column parent_code:" in err
+        and "row 3, column parent_code:" in err
+        and "row 4, column parent_code:" in err
+    )
     assert not Department.objects.exists()
 
 
@@ -86,13 +92,21 @@ def test_a_second_province_and_its_children_are_reported_not_crashed(bank, tmp_p
 
 def test_an_absent_optional_column_keeps_what_is_stored(bank, hefei_manager, tmp_path):
     # The employees file without grade or department keeps them; the units file without flags too.
-    assert run(tmp_path, "employees", "employee_no,name,unit_code,position\nH0101,张经理,HF0101,CUSTOMER_MANAGER\n")[0] == 0
+    assert (
+        run(tmp_path, "employees", "employee_no,name,unit_code,position\nH0101,张经理,HF0101,CUSTOMER_MANAGER\n")[0]
+        == 0
+    )
     manager = User.objects.get(username="H0101")
     assert (manager.name, manager.grade, manager.manager_kind) == ("张经理", "SENIOR", "CORPORATE")
     assert run(tmp_path, "units", "code,name,kind,parent_code\nHF0101,三孝口网点,OUTLET,HF01\n")[0] == 0
     assert Unit.objects.get(code="HF0101").city_area is True
     # An empty cell does mean none.
-    assert run(tmp_path, "employees", "employee_no,name,unit_code,position,grade\nH0101,张经理,HF0101,CUSTOMER_MANAGER,\n")[0] == 0
+    assert (
+        run(
+            tmp_path, "employees", "employee_no,name,unit_code,position,grade\nH0101,张经理,HF0101,CUSTOMER_MANAGER,\n"
+        )[0]
+        == 0
+    )
     assert User.objects.get(username="H0101").grade == ""
 
 
@@ -105,11 +119,18 @@ def test_people_pages_work_for_a_superuser_without_a_unit(client, bank, hefei_ma
 
 
 def test_createsuperuser_noinput_needs_only_username_and_password(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bankops.settings", "DATABASE_URL": f"sqlite:///{tmp_path / 'su.sqlite3'}",
-           "DJANGO_SUPERUSER_USERNAME": "boss", "DJANGO_SUPERUSER_PASSWORD": "a-long-pass-987"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bankops.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'su.sqlite3'}",
+        "DJANGO_SUPERUSER_USERNAME": "boss",
+        "DJANGO_SUPERUSER_PASSWORD": "a-long-pass-987",
+    }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for command in (["migrate", "-v0"], ["createsuperuser", "--noinput"]):
-        result = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True
+        )
         assert result.returncode == 0, result.stderr
 
 
@@ -132,8 +153,14 @@ def test_admin_edit_of_a_post_gives_the_roles_of_the_new_post(client, bank, hefe
     page = client.get(f"/admin/accounts/user/{hefei_person.pk}/change/")
     form = page.context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
-    data.update(unit=bank["HF"].pk, position="CUSTOMER_MANAGER", groups=[g.pk for g in Group.objects.filter(name="branch_staff")],
-                user_permissions=[], birth_date="", hired_on="")
+    data.update(
+        unit=bank["HF"].pk,
+        position="CUSTOMER_MANAGER",
+        groups=[g.pk for g in Group.objects.filter(name="branch_staff")],
+        user_permissions=[],
+        birth_date="",
+        hired_on="",
+    )
     response = client.post(f"/admin/accounts/user/{hefei_person.pk}/change/", data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert set(User.objects.get(pk=hefei_person.pk).groups.values_list("name", flat=True)) == {"customer_manager"}

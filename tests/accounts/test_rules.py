@@ -4,25 +4,43 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts import rules, services
-from accounts.models import Department, LeadershipMember, UnitKind
 from accounts.actors import SYSTEM
+from accounts.models import Department, LeadershipMember, UnitKind
 from tests.helpers import grant
 
 K = UnitKind
 
 
-@pytest.mark.parametrize("kind, parent", [
-    (K.PROVINCE, None), (K.CITY, K.PROVINCE), (K.SUB_BRANCH, K.CITY), (K.OUTLET, K.SUB_BRANCH),
-    (K.WEALTH_CENTRE, K.SUB_BRANCH), (K.WEALTH_CENTRE, K.CITY), (K.VIP_CENTRE, K.SUB_BRANCH), (K.VIP_CENTRE, K.CITY),
-])
+@pytest.mark.parametrize(
+    "kind, parent",
+    [
+        (K.PROVINCE, None),
+        (K.CITY, K.PROVINCE),
+        (K.SUB_BRANCH, K.CITY),
+        (K.OUTLET, K.SUB_BRANCH),
+        (K.WEALTH_CENTRE, K.SUB_BRANCH),
+        (K.WEALTH_CENTRE, K.CITY),
+        (K.VIP_CENTRE, K.SUB_BRANCH),
+        (K.VIP_CENTRE, K.CITY),
+    ],
+)
 def test_rule_O1_allows_each_kind_under_its_parent_kind(kind, parent):
     assert rules.unit_parent_breach(kind, parent) is None
 
 
-@pytest.mark.parametrize("kind, parent", [
-    (K.PROVINCE, K.CITY), (K.CITY, None), (K.CITY, K.SUB_BRANCH), (K.SUB_BRANCH, K.PROVINCE),
-    (K.OUTLET, K.CITY), (K.OUTLET, K.OUTLET), (K.VIP_CENTRE, K.PROVINCE), (K.WEALTH_CENTRE, K.OUTLET),
-])
+@pytest.mark.parametrize(
+    "kind, parent",
+    [
+        (K.PROVINCE, K.CITY),
+        (K.CITY, None),
+        (K.CITY, K.SUB_BRANCH),
+        (K.SUB_BRANCH, K.PROVINCE),
+        (K.OUTLET, K.CITY),
+        (K.OUTLET, K.OUTLET),
+        (K.VIP_CENTRE, K.PROVINCE),
+        (K.WEALTH_CENTRE, K.OUTLET),
+    ],
+)
 def test_rule_O1_refuses_a_kind_under_the_wrong_parent(kind, parent):
     breach = rules.unit_parent_breach(kind, parent)
     assert breach.rule == "O1" and breach.message
@@ -83,7 +101,9 @@ def test_rule_O4_members_are_employees_of_that_unit(bank, hefei_manager):
 
 def test_rule_O2_departments_nest_within_one_unit(bank):
     corp, _ = services.department_save(unit=bank["HF"], code="CORP", name="公司业务部", actor=SYSTEM)
-    key, _ = services.department_save(unit=bank["HF"], code="KEY_ACCOUNT", name="大客户营销中心", parent=corp, actor=SYSTEM)
+    key, _ = services.department_save(
+        unit=bank["HF"], code="KEY_ACCOUNT", name="大客户营销中心", parent=corp, actor=SYSTEM
+    )
     assert key.parent == corp
     with pytest.raises(ValidationError):
         services.department_save(unit=bank["HF01"], code="X", name="x", parent=corp, actor=SYSTEM)

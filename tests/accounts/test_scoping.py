@@ -21,8 +21,9 @@ def test_wuhu_manager_is_refused_hefei_people(wuhu_manager, hefei_manager):
 
 
 def test_an_app_above_can_widen_what_a_person_sees(wuhu_manager, hefei_manager, monkeypatch):
-    from accounts import scoping
     from django.db.models import Q
+
+    from accounts import scoping
 
     monkeypatch.setattr(scoping, "_ALSO_VISIBLE", {})
     # As staffing will for a customer manager's team: here, a Wuhu person also sees one Hefei colleague.

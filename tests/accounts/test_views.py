@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Position
 from accounts.actors import SYSTEM
+from accounts.models import Position
 from tests.helpers import grant
 
 
@@ -54,7 +54,9 @@ def test_unit_tree_breadcrumb_stops_at_the_persons_own_unit(login, hefei_person)
     assert [unit.code for unit in response.context["trail"]] == ["HF", "HF01", "HF0101"]
 
 
-def test_unit_tree_query_count_does_not_grow_with_children(login, province_analyst, bank, django_assert_max_num_queries):
+def test_unit_tree_query_count_does_not_grow_with_children(
+    login, province_analyst, bank, django_assert_max_num_queries
+):
     client = login(province_analyst)
     for n in range(30):
         services.unit_create(code=f"HF9{n:02d}", name=f"支行{n}", kind="SUB_BRANCH", parent=bank["HF"], actor=SYSTEM)
@@ -83,11 +85,18 @@ def test_employee_list_refuses_a_unit_filter_outside_the_subtree(login, wuhu_man
     assert [p.username for p in response.context["page"].object_list] == ["W0101"]
 
 
-def test_employee_list_page_makes_a_bounded_number_of_queries(login, province_analyst, bank, django_assert_max_num_queries):
-    services.employees_save([
-        services.EmployeeData(employee_no=f"E{n:04d}", name=f"员工{n}", unit=bank["HF0101"], position=Position.TELLER)
-        for n in range(120)
-    ], actor=SYSTEM)
+def test_employee_list_page_makes_a_bounded_number_of_queries(
+    login, province_analyst, bank, django_assert_max_num_queries
+):
+    services.employees_save(
+        [
+            services.EmployeeData(
+                employee_no=f"E{n:04d}", name=f"员工{n}", unit=bank["HF0101"], position=Position.TELLER
+            )
+            for n in range(120)
+        ],
+        actor=SYSTEM,
+    )
     client = login(province_analyst)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("employee-list")).status_code == 200
@@ -107,10 +116,19 @@ def test_employee_detail_outside_the_subtree_is_not_found(login, wuhu_manager, h
 
 def test_employee_detail_shows_history_of_changes(login, province_analyst, hefei_manager, bank):
     province_analyst = grant(province_analyst, "accounts.add_user", "accounts.change_user")
-    services.employees_save([services.EmployeeData(
-        employee_no="H0101", name="张客户经理", unit=bank["HF0101"], position=Position.CUSTOMER_MANAGER,
-        manager_kind="CORPORATE", grade="PRINCIPAL",
-    )], actor=province_analyst)
+    services.employees_save(
+        [
+            services.EmployeeData(
+                employee_no="H0101",
+                name="张客户经理",
+                unit=bank["HF0101"],
+                position=Position.CUSTOMER_MANAGER,
+                manager_kind="CORPORATE",
+                grade="PRINCIPAL",
+            )
+        ],
+        actor=province_analyst,
+    )
     response = login(province_analyst).get(reverse("employee-detail", args=["H0101"]))
     assert response.status_code == 200
     record, changes = response.context["history"][0]

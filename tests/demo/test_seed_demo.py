@@ -19,11 +19,13 @@ def seed():
 
 
 def snapshot():
-    return [
-        model.objects.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry, ClientMetric)
-    ] + [model.history.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry)] + [
-        sorted(ClientMetric.objects.values_list("client__client_no", "month", *ClientMetric.FIGURES)),
-    ]
+    return (
+        [model.objects.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry, ClientMetric)]
+        + [model.history.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry)]
+        + [
+            sorted(ClientMetric.objects.values_list("client__client_no", "month", *ClientMetric.FIGURES)),
+        ]
+    )
 
 
 @pytest.fixture
@@ -73,7 +75,12 @@ def test_demo_users_have_the_demo_password(seeded, client):
     assert bank.tier_admins == [keeper.username] and keeper.unit.code == "AH"
     assert keeper.is_staff and not keeper.is_superuser
     assert "tier_admin" in set(keeper.groups.values_list("name", flat=True))
-    assert client.post("/admin/login/?next=/admin/", {"username": keeper.username, "password": demo.DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post(
+            "/admin/login/?next=/admin/", {"username": keeper.username, "password": demo.DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     assert client.get("/admin/marketing/tierentry/").status_code == 200
     assert client.get("/admin/marketing/tierentry/export/csv/").status_code == 200
     assert client.get("/admin/accounts/unit/").status_code == 403  # the tier lists, not the organisation
@@ -147,8 +154,12 @@ def test_full_client_book_is_deterministic_and_plausible():
     assert len({row["name"] for row in corporates}) == len(corporates)
 
     units = {row["code"]: row for row in bank.units}
-    kinds = Counter(units[row["account_unit_code"]]["kind"] for row in book.clients if row["kind"] == ClientKind.INDIVIDUAL)
-    assert kinds[UnitKind.OUTLET] + kinds[UnitKind.VIP_CENTRE] + kinds[UnitKind.WEALTH_CENTRE] > 0.9 * counts["individual"]
+    kinds = Counter(
+        units[row["account_unit_code"]]["kind"] for row in book.clients if row["kind"] == ClientKind.INDIVIDUAL
+    )
+    assert (
+        kinds[UnitKind.OUTLET] + kinds[UnitKind.VIP_CENTRE] + kinds[UnitKind.WEALTH_CENTRE] > 0.9 * counts["individual"]
+    )
     assert kinds[UnitKind.WEALTH_CENTRE] > 0 and kinds[UnitKind.VIP_CENTRE] > 0
 
     tiers = Counter(row["tier"] for row in book.tiers)
@@ -160,7 +171,13 @@ def test_full_client_book_is_deterministic_and_plausible():
     for spans in periods.values():
         spans.sort()
         assert all(end < start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
-    assert sum(len({row["tier"] for row in book.tiers if row["client_no"] == no}) > 1 for no in {r["client_no"] for r in book.tiers}) > 10
+    assert (
+        sum(
+            len({row["tier"] for row in book.tiers if row["client_no"] == no}) > 1
+            for no in {r["client_no"] for r in book.tiers}
+        )
+        > 10
+    )
 
     months = sorted({row[1] for row in book.metrics})
     assert months == [f"2025-{month:02d}" for month in range(1, 13)]

@@ -11,8 +11,13 @@ from tests.marketing.conftest import registry  # noqa: F401  (the hand-worked cl
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # The machine has no internet: without these Chromium keeps trying to reach Google.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

@@ -13,12 +13,17 @@ from marketing.models import Client, ClientKind, Tier
 SCREENSHOTS = "var/screenshots"
 D = datetime.date
 NAMES = [
-    "安徽省合肥高新技术产业开发区建设投资集团有限公司", "合肥江淮汽车零部件制造股份有限公司", "芜湖长江港口物流有限责任公司",
-    "合肥甲公司", "安徽皖通高速公路股份有限公司", "芜湖鸠江经济开发区管理委员会所属国有资产经营有限公司",
+    "安徽省合肥高新技术产业开发区建设投资集团有限公司",
+    "合肥江淮汽车零部件制造股份有限公司",
+    "芜湖长江港口物流有限责任公司",
+    "合肥甲公司",
+    "安徽皖通高速公路股份有限公司",
+    "芜湖鸠江经济开发区管理委员会所属国有资产经营有限公司",
 ]
 REASONS = [
     "年度名单评审：综合贡献度提升，调升至省行级客户名单并由省行公司业务一部直接营销",
-    "新开户", "集团客户统一管理，列入二级分行级客户名单，由合肥分行大客户营销中心牵头营销和服务",
+    "新开户",
+    "集团客户统一管理，列入二级分行级客户名单，由合肥分行大客户营销中心牵头营销和服务",
 ]
 
 
@@ -37,18 +42,33 @@ def tier_admin(user):
 
 def fill_the_lists(bank, actor):
     """Two dozen entries with long names and reasons, some ended with a reason."""
-    services.clients_save([
-        services.ClientData(client_no=f"C{n:08d}", name=NAMES[n % len(NAMES)], kind=ClientKind.CORPORATE,
-                            account_unit=bank["HF0101"] if n % 2 else bank["HF01"])
-        for n in range(24)
-    ], actor=actor)
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no=f"C{n:08d}",
+                name=NAMES[n % len(NAMES)],
+                kind=ClientKind.CORPORATE,
+                account_unit=bank["HF0101"] if n % 2 else bank["HF01"],
+            )
+            for n in range(24)
+        ],
+        actor=actor,
+    )
     for n, client in enumerate(Client.objects.order_by("client_no").select_related("account_unit")):
         tier, owner = (Tier.PROVINCE, bank["AH"]) if n % 3 else (Tier.CITY, bank["HF"])
-        entry = services.tier_entry_add(client=client, tier=tier, owner_unit=owner, valid_from=D(2022, 1, 1),
-                                        marketing_mode="DIRECT" if tier == Tier.PROVINCE else "",
-                                        reason=REASONS[n % len(REASONS)], actor=actor)
+        entry = services.tier_entry_add(
+            client=client,
+            tier=tier,
+            owner_unit=owner,
+            valid_from=D(2022, 1, 1),
+            marketing_mode="DIRECT" if tier == Tier.PROVINCE else "",
+            reason=REASONS[n % len(REASONS)],
+            actor=actor,
+        )
         if n % 4 == 0:
-            services.tier_entry_end(entry=entry, valid_to=D(2024, 12, 31), reason="客户经营范围调整，退出名单", actor=actor)
+            services.tier_entry_end(
+                entry=entry, valid_to=D(2024, 12, 31), reason="客户经营范围调整，退出名单", actor=actor
+            )
 
 
 def test_tier_entries_stay_readable_at_1440_px(log_in, province_analyst, bank):

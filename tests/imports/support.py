@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from imports.engine import ImportRejected, run_import
 from accounts.actors import SYSTEM
+from imports.engine import ImportRejected, run_import
 
 
 class Terminal(io.StringIO):

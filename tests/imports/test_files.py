@@ -7,13 +7,13 @@ import zipfile
 
 import pytest
 
+from accounts.actors import SYSTEM
 from accounts.models import Unit
 from imports import engine
 from imports.engine import UsageError
 from marketing.models import Client
 
 from .support import load, run, xlsx
-from accounts.actors import SYSTEM
 
 CHINESE_UNITS = "机构代码,机构名称,机构类型,上级机构代码\nAH,安徽省分行,省行,\nHF,合肥分行,二级分行,AH\n"
 CLIENTS = "客户号,客户名称,客户类型,账户行代码,行业,有贷户\nC1,合肥钢铁有限公司,对公,HF0101,钢铁,是\nI1,张先生,个人,HF0101,,否\n"
@@ -132,14 +132,20 @@ def test_xlsx_dates_numbers_and_booleans_read_as_their_text(bank):
     from marketing.models import ClientMetric
 
     load("clients", "client_no,name,kind,account_unit_code\nC1,甲,CORPORATE,HF0101\n")
-    content = xlsx([
-        ["client_no", "month", "deposits_avg", "loans", "aum"],
-        ["C1", datetime.datetime(2026, 1, 1), 1234.5, 2000000, None],
-    ])
+    content = xlsx(
+        [
+            ["client_no", "month", "deposits_avg", "loans", "aum"],
+            ["C1", datetime.datetime(2026, 1, 1), 1234.5, 2000000, None],
+        ]
+    )
     load("metrics", content, name="metrics.xlsx")
     metric = ClientMetric.objects.get()
     assert (metric.month, str(metric.deposits_avg), str(metric.loans), metric.aum) == (
-        datetime.date(2026, 1, 1), "1234.50", "2000000.00", None)
+        datetime.date(2026, 1, 1),
+        "1234.50",
+        "2000000.00",
+        None,
+    )
 
 
 @pytest.mark.parametrize("name", ["谁是张三", "刘䶮商贸"])
@@ -163,5 +169,9 @@ def test_an_xlsx_amount_written_as_a_full_double_reads_as_the_spreadsheet_shows_
     from marketing.models import ClientMetric
 
     load("clients", "client_no,name,kind,account_unit_code\nC1,甲,CORPORATE,HF01\n")
-    load("metrics", xlsx([["client_no", "month", "intermediate_income"], ["C1", "2010-01", 691.1799999999999]]), name="m.xlsx")
+    load(
+        "metrics",
+        xlsx([["client_no", "month", "intermediate_income"], ["C1", "2010-01", 691.1799999999999]]),
+        name="m.xlsx",
+    )
     assert str(ClientMetric.objects.get(client__client_no="C1").intermediate_income) == "691.18"

@@ -155,7 +155,9 @@ def test_departments_import_with_parents_in_the_same_unit(units, tmp_path):
 
 
 def test_departments_refuse_a_parent_of_another_unit(units, tmp_path):
-    code, _out, err = run(tmp_path, "departments", "unit_code,code,name,parent_code\nHF,CORP,公司业务部,\nHF01,X,某部,CORP\n")
+    code, _out, err = run(
+        tmp_path, "departments", "unit_code,code,name,parent_code\nHF,CORP,公司业务部,\nHF01,X,某部,CORP\n"
+    )
     assert code == 1 and "row 3, column parent_code:" in err
     assert not Department.objects.exists()
 
@@ -198,8 +200,12 @@ def test_employees_refuse_unknown_units_departments_and_bad_values(units, tmp_pa
     code, _out, err = run(tmp_path, "employees", text)
     assert code == 1
     for expected in [
-        "row 2, column unit_code:", "row 3, column department_code:", "row 4, column position:",
-        "row 4, column birth_date:", "row 4, column credit_manager:", "row 5, column name:",
+        "row 2, column unit_code:",
+        "row 3, column department_code:",
+        "row 4, column position:",
+        "row 4, column birth_date:",
+        "row 4, column credit_manager:",
+        "row 5, column name:",
     ]:
         assert expected in err
     assert not User.objects.exists()

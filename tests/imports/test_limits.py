@@ -38,7 +38,17 @@ def test_the_error_log_keeps_the_smallest_whatever_order_they_come_in():
         log.append(error)
     assert len(log) == log.total == 2000 and bool(log)
     assert [(error.row, error.column) for error in log.first()] == [
-        (2, "a"), (2, "b"), (3, "a"), (3, "b"), (4, "a"), (4, "b"), (5, "a"), (5, "b"), (6, "a"), (6, "b")]
+        (2, "a"),
+        (2, "b"),
+        (3, "a"),
+        (3, "b"),
+        (4, "a"),
+        (4, "b"),
+        (5, "a"),
+        (5, "b"),
+        (6, "a"),
+        (6, "b"),
+    ]
     assert len(log._kept) <= 2 * 10 + 100  # never more than that held at once
 
 
@@ -63,7 +73,9 @@ def test_a_file_over_the_row_limit_is_a_usage_error_naming_the_limit(db, tmp_pat
         run(tmp_path, "units", content)
     assert command.value.returncode == 2
     assert not Unit.objects.exists()
-    load("units", HEADER + "AH,安徽省分行,PROVINCE,\n\n\n" + "".join(f"C{n},城市{n},CITY,AH\n" for n in range(2)))  # blank lines are no rows
+    load(
+        "units", HEADER + "AH,安徽省分行,PROVINCE,\n\n\n" + "".join(f"C{n},城市{n},CITY,AH\n" for n in range(2))
+    )  # blank lines are no rows
 
 
 @override_settings(IMPORT_MAX_BYTES=1024 * 1024)

@@ -7,13 +7,13 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from accounts.actors import SYSTEM
 from accounts.models import Unit, User
 from imports.engine import REGISTRY, UsageError, run_import
 from imports.workbooks import template_workbook
 from marketing.models import Client
 
 from .support import load
-from accounts.actors import SYSTEM
 
 KINDS = sorted(REGISTRY)
 
@@ -81,14 +81,38 @@ def test_an_unknown_kind_has_no_template():
 def test_a_filled_template_imports(bank):
     book = workbook("employees")
     sheet = book["employees"]
-    sheet.append(["E1", "张三", "HF0101", "客户经理", None, "对公", "高级", "是", "否", "1985-03-02", "本科", "中级职称", "2008-07-01"])
+    sheet.append(
+        [
+            "E1",
+            "张三",
+            "HF0101",
+            "客户经理",
+            None,
+            "对公",
+            "高级",
+            "是",
+            "否",
+            "1985-03-02",
+            "本科",
+            "中级职称",
+            "2008-07-01",
+        ]
+    )
     buffer = io.BytesIO()
     book.save(buffer)
     load("employees", buffer.getvalue(), name="employees.xlsx")
     person = User.objects.get(username="E1")
-    assert (person.name, person.position, person.manager_kind, person.grade, person.credit_manager, person.vip_area,
-            str(person.birth_date), person.education, person.title_level) == (
-        "张三", "CUSTOMER_MANAGER", "CORPORATE", "SENIOR", True, False, "1985-03-02", "BACHELOR", "MID")
+    assert (
+        person.name,
+        person.position,
+        person.manager_kind,
+        person.grade,
+        person.credit_manager,
+        person.vip_area,
+        str(person.birth_date),
+        person.education,
+        person.title_level,
+    ) == ("张三", "CUSTOMER_MANAGER", "CORPORATE", "SENIOR", True, False, "1985-03-02", "BACHELOR", "MID")
 
 
 def test_a_filled_template_saved_as_excels_gbk_csv_imports(bank):
@@ -101,7 +125,12 @@ def test_a_filled_template_saved_as_excels_gbk_csv_imports(bank):
     writer.writerow(["C1", "合肥钢铁有限公司", "对公", "HF0101", "钢铁", "是", "否", "", "", "", "", ""])
     load("clients", buffer.getvalue().encode("gbk"), name="clients.csv")
     client = Client.objects.get(client_no="C1")
-    assert (client.name, client.kind, client.has_loan, client.real_estate) == ("合肥钢铁有限公司", "CORPORATE", True, False)
+    assert (client.name, client.kind, client.has_loan, client.real_estate) == (
+        "合肥钢铁有限公司",
+        "CORPORATE",
+        True,
+        False,
+    )
 
 
 def test_a_units_template_with_the_tree_filled_in_imports(db):

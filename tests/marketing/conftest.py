@@ -10,26 +10,42 @@ import datetime
 
 import pytest
 
+from accounts.actors import SYSTEM
 from marketing import services
 from marketing.models import Client, ClientKind, ClientMetric, Tier
-from accounts.actors import SYSTEM
 
 D = datetime.date
 
 
 def add_clients(bank, *rows):
-    services.clients_save([services.ClientData(account_unit=bank[unit], client_no=no, name=no, kind=kind, **flags)
-                           for no, kind, unit, flags in rows], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(account_unit=bank[unit], client_no=no, name=no, kind=kind, **flags)
+            for no, kind, unit, flags in rows
+        ],
+        actor=SYSTEM,
+    )
     return {client.client_no: client for client in Client.objects.select_related("account_unit")}
 
 
 def list_entry(clients, bank, client_no, tier, owner, start, end=None, **extra):
-    return services.tier_entry_add(client=clients[client_no], tier=tier, owner_unit=bank[owner],
-                                   valid_from=start, valid_to=end, reason="test", **extra, actor=SYSTEM)
+    return services.tier_entry_add(
+        client=clients[client_no],
+        tier=tier,
+        owner_unit=bank[owner],
+        valid_from=start,
+        valid_to=end,
+        reason="test",
+        **extra,
+        actor=SYSTEM,
+    )
 
 
 def month(client, when, **figures):
-    services.metrics_save([{"client_id": client.pk, "month": when, **{name: figures.get(name) for name in ClientMetric.FIGURES}}], actor=SYSTEM)
+    services.metrics_save(
+        [{"client_id": client.pk, "month": when, **{name: figures.get(name) for name in ClientMetric.FIGURES}}],
+        actor=SYSTEM,
+    )
 
 
 @pytest.fixture
@@ -49,5 +65,3 @@ def registry(bank):
     list_entry(clients, bank, "C3", Tier.CITY, "HF", D(2009, 1, 1), D(2010, 6, 30))
     list_entry(clients, bank, "C4", Tier.PROVINCE, "AH", D(2010, 7, 1))
     return clients
-
-

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
+from accounts.actors import SYSTEM
 from imports.engine import ImportRejected, run_import
 from marketing import selectors, services
 from marketing.models import Client, ClientKind, ClientMetric, TierEntry
-from accounts.actors import SYSTEM
 from tests.helpers import grant
 
 D = datetime.date
@@ -66,9 +66,20 @@ def tiers(clients):
 
 def test_rule_C1_clients_import_books_each_client_at_its_account_branch(clients):
     assert {no: client.account_unit.code for no, client in clients.items()} == {
-        "C1": "HF0101", "G1": "HF01", "C2": "WH0101", "I1": "HF0101", "I2": "WH0101"}
+        "C1": "HF0101",
+        "G1": "HF01",
+        "C2": "WH0101",
+        "I1": "HF0101",
+        "I2": "WH0101",
+    }
     c1 = clients["C1"]
-    assert (c1.kind, c1.industry, c1.has_loan, c1.import_export, c1.real_estate) == (ClientKind.CORPORATE, "钢铁", True, True, False)
+    assert (c1.kind, c1.industry, c1.has_loan, c1.import_export, c1.real_estate) == (
+        ClientKind.CORPORATE,
+        "钢铁",
+        True,
+        True,
+        False,
+    )
     assert clients["C2"].real_estate and not clients["C2"].has_loan
     assert clients["I2"].potential and not clients["I1"].potential
 
@@ -113,7 +124,9 @@ def test_clients_unknown_group_parent_and_own_group_parent_are_refused(clients):
 
 def test_clients_group_parents_cannot_loop_through_the_database(clients):
     # G1 stored as C1's parent; making C1 G1's parent would close a loop.
-    report = refused("clients", "client_no,name,kind,account_unit_code,group_parent_no\nG1,合肥钢铁集团,CORPORATE,HF01,C1\n")
+    report = refused(
+        "clients", "client_no,name,kind,account_unit_code,group_parent_no\nG1,合肥钢铁集团,CORPORATE,HF01,C1\n"
+    )
     assert "row 2, column group_parent_no:" in report
 
 
@@ -134,7 +147,9 @@ def test_rule_O5_a_wuhu_actor_cannot_import_clients_into_a_hefei_unit(bank, wuhu
 
 
 def test_rule_O5_a_wuhu_actor_cannot_rebook_a_hefei_client(clients, wuhu_manager):
-    report = refused("clients", "client_no,name,kind,account_unit_code\nC1,合肥钢铁子公司,CORPORATE,WH0101\n", actor=wuhu_manager)
+    report = refused(
+        "clients", "client_no,name,kind,account_unit_code\nC1,合肥钢铁子公司,CORPORATE,WH0101\n", actor=wuhu_manager
+    )
     assert "row 2, column client_no:" in report
     assert Client.objects.get(client_no="C1").account_unit.code == "HF0101"
 
@@ -151,7 +166,12 @@ def test_clients_dry_run_writes_nothing(bank):
 def test_rule_C2_tiers_import_dated_entries_with_who_and_why(tiers, province_analyst):
     assert TierEntry.objects.count() == 4
     first = TierEntry.objects.get(client__client_no="G1", valid_from=D(2010, 1, 1))
-    assert (first.tier, first.owner_unit.code, first.valid_to, first.reason) == ("PROVINCE", "AH", D(2010, 12, 31), "省行级名单")
+    assert (first.tier, first.owner_unit.code, first.valid_to, first.reason) == (
+        "PROVINCE",
+        "AH",
+        D(2010, 12, 31),
+        "省行级名单",
+    )
     standing = {c.client_no: c.tier for c in selectors.client_list(user=province_analyst, on=D(2010, 7, 1))}
     assert standing == {"C1": "CITY", "G1": "PROVINCE", "C2": "SUB_BRANCH", "I1": "SUB_BRANCH", "I2": "SUB_BRANCH"}
 
@@ -200,19 +220,27 @@ def test_rule_C2_city_list_owned_by_the_province_is_refused(clients):
 
 
 def test_rule_C2_province_list_owned_by_a_city_is_refused(clients):
-    assert "row 2, column owner_unit_code:" in refused("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nG1,PROVINCE,HF,2010-01-01,x\n")
+    assert "row 2, column owner_unit_code:" in refused(
+        "tiers", "client_no,tier,owner_unit_code,valid_from,reason\nG1,PROVINCE,HF,2010-01-01,x\n"
+    )
 
 
 def test_rule_C2_city_list_of_another_city_is_refused(clients):
-    assert "row 2, column owner_unit_code:" in refused("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nC1,CITY,WH,2010-01-01,x\n")
+    assert "row 2, column owner_unit_code:" in refused(
+        "tiers", "client_no,tier,owner_unit_code,valid_from,reason\nC1,CITY,WH,2010-01-01,x\n"
+    )
 
 
 def test_rule_C2_individuals_are_on_no_named_list(clients):
-    assert "row 2, column client_no:" in refused("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nI1,CITY,HF,2010-01-01,x\n")
+    assert "row 2, column client_no:" in refused(
+        "tiers", "client_no,tier,owner_unit_code,valid_from,reason\nI1,CITY,HF,2010-01-01,x\n"
+    )
 
 
 def test_rule_C2_valid_to_before_valid_from_is_refused(clients):
-    report = refused("tiers", "client_no,tier,owner_unit_code,valid_from,valid_to,reason\nC1,CITY,HF,2010-06-01,2010-05-31,x\n")
+    report = refused(
+        "tiers", "client_no,tier,owner_unit_code,valid_from,valid_to,reason\nC1,CITY,HF,2010-06-01,2010-05-31,x\n"
+    )
     assert "row 2, column valid_to:" in report
 
 
@@ -244,7 +272,9 @@ def test_rule_C2_every_entry_overlapping_a_long_stored_entry_is_named(clients):
 
 
 def test_rule_O5_a_wuhu_actor_cannot_list_hefei_clients(clients, wuhu_manager):
-    report = refused("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nC1,CITY,HF,2010-01-01,x\n", actor=wuhu_manager)
+    report = refused(
+        "tiers", "client_no,tier,owner_unit_code,valid_from,reason\nC1,CITY,HF,2010-01-01,x\n", actor=wuhu_manager
+    )
     assert "row 2, column client_no:" in report  # an unknown client, not a Hefei one
 
 
@@ -252,7 +282,9 @@ def test_rule_C2_a_city_branch_keeps_its_own_list_but_not_the_province_list(clie
     hefei_person = grant(hefei_person, "marketing.add_tierentry", "marketing.change_tierentry")
     load("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nC1,CITY,HF,2010-01-01,x\n", actor=hefei_person)
     assert TierEntry.objects.get().added_by == hefei_person
-    report = refused("tiers", "client_no,tier,owner_unit_code,valid_from,reason\nG1,PROVINCE,AH,2010-01-01,x\n", actor=hefei_person)
+    report = refused(
+        "tiers", "client_no,tier,owner_unit_code,valid_from,reason\nG1,PROVINCE,AH,2010-01-01,x\n", actor=hefei_person
+    )
     assert "row 2, column owner_unit_code:" in report
 
 
@@ -269,7 +301,11 @@ def test_rule_P1_metrics_import_monthly_figures_in_yuan(clients):
     assert report.counts.created == 3
     c1 = ClientMetric.objects.get(client__client_no="C1", month=D(2010, 5, 1))
     assert (c1.deposits_avg, c1.loans, c1.intermediate_income, c1.product_sales) == (
-        Decimal("1000000.50"), Decimal("2000000.00"), Decimal("1500.25"), Decimal("0"))
+        Decimal("1000000.50"),
+        Decimal("2000000.00"),
+        Decimal("1500.25"),
+        Decimal("0"),
+    )
     assert c1.aum is None and c1.annual_contribution == Decimal("12000000")
     assert ClientMetric.objects.get(client__client_no="I1", month=D(2010, 6, 1)).aum == Decimal("1250000.10")
 
@@ -330,10 +366,15 @@ def test_metrics_dry_run_writes_nothing(clients):
 
 def test_metrics_import_of_thousands_of_rows_runs_in_a_bounded_number_of_queries(bank, django_assert_max_num_queries):
     count = 3000
-    services.clients_save([
-        services.ClientData(client_no=f"I{n:05d}", name="客户", kind=ClientKind.INDIVIDUAL, account_unit=bank["HF0101"])
-        for n in range(count)
-    ], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no=f"I{n:05d}", name="客户", kind=ClientKind.INDIVIDUAL, account_unit=bank["HF0101"]
+            )
+            for n in range(count)
+        ],
+        actor=SYSTEM,
+    )
     text = "client_no,month,aum\n" + "".join(f"I{n:05d},2010-05,{n}.50\n" for n in range(count))
     # Far below one query per row: a lookup and a fetch per 2,000 numbers, and bulk INSERTs,
     # which SQLite cuts at 999 parameters (~120 rows of 8 columns) where PostgreSQL needs 2.

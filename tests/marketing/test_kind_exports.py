@@ -14,8 +14,8 @@ from imports.engine import REGISTRY, UsageError, run_import
 from imports.exports import kind_export, kind_export_response
 from marketing import services
 from marketing.models import Client, ClientKind, ClientMetric, Tier, TierEntry
-from tests.helpers import grant, make_person, make_staff, make_unit
 from tests.export_files import csv_rows, response_bytes, rows_of
+from tests.helpers import grant, make_person, make_staff, make_unit
 
 from .conftest import month
 
@@ -32,31 +32,69 @@ def whole_bank(bank, registry, province_analyst, hefei_person, hefei_manager, wu
     months with every figure and with some missing, entries with marketing modes, ended ones."""
     make_unit("WH02", "芜湖弋江支行", UnitKind.SUB_BRANCH, bank["WH"], credit_authority=True)
     make_unit("HFVIP", "合肥贵宾理财中心", UnitKind.VIP_CENTRE, bank["HF"])
-    corp1, _outcome = accounts_services.department_save(unit=bank["AH"], code="CORP1", name="公司业务一部", actor=SYSTEM)
+    corp1, _outcome = accounts_services.department_save(
+        unit=bank["AH"], code="CORP1", name="公司业务一部", actor=SYSTEM
+    )
     accounts_services.department_save(unit=bank["AH"], code="CORP1-A", name="大客户团队", parent=corp1, actor=SYSTEM)
     market, _outcome = accounts_services.department_save(unit=bank["HF01"], code="MARKET", name="市场部", actor=SYSTEM)
     accounts_services.department_save(unit=bank["WH01"], code="MARKET", name="市场部", actor=SYSTEM)
     accounts_services.department_save(unit=bank["WH0101"], code="DESK", name="营业室", actor=SYSTEM)
     make_person(
-        "H0102", "钱全面", bank["HF01"], Position.CUSTOMER_MANAGER, department=market, manager_kind="CORPORATE",
-        grade="PRINCIPAL", credit_manager=True, vip_area=True, birth_date=D(1985, 3, 2), education="MASTER",
-        title_level="MID", hired_on=D(2008, 7, 1),
+        "H0102",
+        "钱全面",
+        bank["HF01"],
+        Position.CUSTOMER_MANAGER,
+        department=market,
+        manager_kind="CORPORATE",
+        grade="PRINCIPAL",
+        credit_manager=True,
+        vip_area=True,
+        birth_date=D(1985, 3, 2),
+        education="MASTER",
+        title_level="MID",
+        hired_on=D(2008, 7, 1),
     )
-    services.clients_save([
-        services.ClientData(client_no="C2", name="芜湖地产, \"东区\"", kind=ClientKind.CORPORATE, account_unit=bank["WH0101"],
-                            industry="房地产", real_estate=True, group_parent_no="C1"),
-        services.ClientData(client_no="C4", name="C4", kind=ClientKind.CORPORATE, account_unit=bank["HF0101"],
-                            sme_chain=True, institution=True, group_parent_no="C3"),
-        services.ClientData(client_no="I2", name="I2", kind=ClientKind.INDIVIDUAL, account_unit=bank["WH0101"], potential=True),
-    ], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no="C2",
+                name='芜湖地产, "东区"',
+                kind=ClientKind.CORPORATE,
+                account_unit=bank["WH0101"],
+                industry="房地产",
+                real_estate=True,
+                group_parent_no="C1",
+            ),
+            services.ClientData(
+                client_no="C4",
+                name="C4",
+                kind=ClientKind.CORPORATE,
+                account_unit=bank["HF0101"],
+                sme_chain=True,
+                institution=True,
+                group_parent_no="C3",
+            ),
+            services.ClientData(
+                client_no="I2", name="I2", kind=ClientKind.INDIVIDUAL, account_unit=bank["WH0101"], potential=True
+            ),
+        ],
+        actor=SYSTEM,
+    )
     figures = {name: Decimal("1234.50") + index for index, name in enumerate(ClientMetric.FIGURES)}
     month(registry["C1"], D(2024, 1, 1), **figures)
     month(registry["C1"], D(2024, 2, 1), **{**figures, "loans": Decimal("0.01")})
     month(registry["C2"], D(2024, 2, 1), deposits_avg=Decimal("300000"))
     month(registry["I1"], D(2024, 2, 1), aum=Decimal("1500000"), annual_contribution=Decimal("12.30"))
     month(registry["I2"], D(2024, 2, 1), aum=Decimal("0.00"))
-    services.tier_entry_add(client=registry["C1"], tier=Tier.PROVINCE, owner_unit=bank["AH"], valid_from=D(2011, 1, 1),
-                            reason="重点客户, \"续\"", marketing_mode="DIRECT_ACCEPTANCE", actor=SYSTEM)
+    services.tier_entry_add(
+        client=registry["C1"],
+        tier=Tier.PROVINCE,
+        owner_unit=bank["AH"],
+        valid_from=D(2011, 1, 1),
+        reason='重点客户, "续"',
+        marketing_mode="DIRECT_ACCEPTANCE",
+        actor=SYSTEM,
+    )
     return registry
 
 
@@ -98,17 +136,52 @@ def test_kind_files_hold_every_column_in_the_import_formats(whole_bank):
     assert ["AH", "CORP1-A", "大客户团队", "CORP1"] in exported("departments", "csv")
     people = {row[0]: row for row in exported("employees", "csv")}
     assert people["employee_no"] == [
-        "employee_no", "name", "unit_code", "position", "department_code", "manager_kind", "grade", "credit_manager",
-        "vip_area", "birth_date", "education", "title_level", "hired_on",
+        "employee_no",
+        "name",
+        "unit_code",
+        "position",
+        "department_code",
+        "manager_kind",
+        "grade",
+        "credit_manager",
+        "vip_area",
+        "birth_date",
+        "education",
+        "title_level",
+        "hired_on",
     ]
     assert people["H0102"] == [
-        "H0102", "钱全面", "HF01", "CUSTOMER_MANAGER", "MARKET", "CORPORATE", "PRINCIPAL", "1", "1", "1985-03-02", "MASTER",
-        "MID", "2008-07-01",
+        "H0102",
+        "钱全面",
+        "HF01",
+        "CUSTOMER_MANAGER",
+        "MARKET",
+        "CORPORATE",
+        "PRINCIPAL",
+        "1",
+        "1",
+        "1985-03-02",
+        "MASTER",
+        "MID",
+        "2008-07-01",
     ]
     assert people["P0001"] == ["P0001", "王省行", "AH", "OTHER", "", "", "", "0", "0", "", "", "", ""]
 
     clients = {row[0]: row for row in exported("clients", "csv")}
-    assert clients["C2"] == ["C2", '芜湖地产, "东区"', "CORPORATE", "WH0101", "房地产", "0", "1", "0", "0", "0", "C1", "0"]
+    assert clients["C2"] == [
+        "C2",
+        '芜湖地产, "东区"',
+        "CORPORATE",
+        "WH0101",
+        "房地产",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "C1",
+        "0",
+    ]
     assert clients["I2"] == ["I2", "I2", "INDIVIDUAL", "WH0101", "", "0", "0", "0", "0", "0", "", "1"]
 
     tiers = exported("tiers", "csv")
@@ -139,7 +212,14 @@ def test_a_wuhu_person_exports_no_hefei_row(whole_bank, bank, kind):
     rows = [[str(value) for value in row if value is not None] for row in rows]
     assert rows, f"{kind}: Wuhu has rows of every KIND"
     hefei = {"HF", "HF01", "HF0101", "HFVIP", "AH", "H0101", "H0102", "H0001", "P0001", "C1", "C3", "C4", "I1"}
-    key_columns = {"units": [0], "departments": [0], "employees": [0, 2], "clients": [0, 3], "tiers": [0], "metrics": [0]}[kind]
+    key_columns = {
+        "units": [0],
+        "departments": [0],
+        "employees": [0, 2],
+        "clients": [0, 3],
+        "tiers": [0],
+        "metrics": [0],
+    }[kind]
     assert not [row for row in rows if {row[index] for index in key_columns} & hefei]
 
 
@@ -178,16 +258,29 @@ def test_kind_export_refuses_an_unknown_kind_and_a_missing_actor(db):
 
 
 @pytest.mark.parametrize("kind", sorted(REGISTRY))
-def test_kind_exports_are_a_query_or_two_whatever_the_rows(whole_bank, bank, province_analyst, kind, django_assert_max_num_queries):
-    services.clients_save([
-        services.ClientData(client_no=f"X{n:03d}", name=f"客户{n}", kind=ClientKind.CORPORATE, account_unit=bank["HF0101"],
-                            group_parent_no="C1")
-        for n in range(60)
-    ], actor=SYSTEM)
-    services.metrics_save([
-        {"client_id": pk, "month": D(2024, 3, 1), **{name: Decimal(7) for name in ClientMetric.FIGURES}}
-        for pk in Client.objects.filter(client_no__startswith="X").values_list("pk", flat=True)
-    ], actor=SYSTEM)
+def test_kind_exports_are_a_query_or_two_whatever_the_rows(
+    whole_bank, bank, province_analyst, kind, django_assert_max_num_queries
+):
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no=f"X{n:03d}",
+                name=f"客户{n}",
+                kind=ClientKind.CORPORATE,
+                account_unit=bank["HF0101"],
+                group_parent_no="C1",
+            )
+            for n in range(60)
+        ],
+        actor=SYSTEM,
+    )
+    services.metrics_save(
+        [
+            {"client_id": pk, "month": D(2024, 3, 1), **{name: Decimal(7) for name in ClientMetric.FIGURES}}
+            for pk in Client.objects.filter(client_no__startswith="X").values_list("pk", flat=True)
+        ],
+        actor=SYSTEM,
+    )
     with django_assert_max_num_queries(2):
         header, rows = kind_export(kind, actor=province_analyst)
         assert len(list(rows)) > 1
@@ -198,12 +291,21 @@ def test_kind_exports_are_a_query_or_two_whatever_the_rows(whole_bank, bank, pro
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_formula_like_names_round_trip(bank, fmt):
     names = ['=HYPERLINK("http://x","y")', "-2", "+1", "@SUM(A1)"]
-    services.clients_save([
-        services.ClientData(client_no=f"F{n}", name=name, kind=ClientKind.CORPORATE, account_unit=bank["HF0101"])
-        for n, name in enumerate(names)
-    ], actor=SYSTEM)
-    services.tier_entry_add(client=Client.objects.get(client_no="F0"), tier=Tier.PROVINCE, owner_unit=bank["AH"],
-                            valid_from=D(2024, 1, 1), reason="=1+1", actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(client_no=f"F{n}", name=name, kind=ClientKind.CORPORATE, account_unit=bank["HF0101"])
+            for n, name in enumerate(names)
+        ],
+        actor=SYSTEM,
+    )
+    services.tier_entry_add(
+        client=Client.objects.get(client_no="F0"),
+        tier=Tier.PROVINCE,
+        owner_unit=bank["AH"],
+        valid_from=D(2024, 1, 1),
+        reason="=1+1",
+        actor=SYSTEM,
+    )
     if fmt == "csv":
         rows = csv_rows(kind_export_response("clients", actor=SYSTEM, fmt="csv"))
         assert [row[1] for row in rows[1:]] == ["'" + name for name in names]

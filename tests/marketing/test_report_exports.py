@@ -21,9 +21,29 @@ D = datetime.date
 ON = "2010-08-01"  # C1 and C4 on the province list, C3 on the head office's, C2 on Wuhu's city list
 
 CLIENT_HEADER = [
-    "客户号", "客户名称", "客户类型", "账户行代码", "账户行", "行业", "有贷", "房地产", "机构或同业", "进出口",
-    "供应链、集群或市场中小企业", "成长潜力", "集团母公司客户号", "集团母公司", "层级", "细分", "负责部门代码", "负责部门",
-    "存款负责部门代码", "存款负责部门", "AUM（万元）", "年贡献度（万元）", "日均存款（万元）",
+    "客户号",
+    "客户名称",
+    "客户类型",
+    "账户行代码",
+    "账户行",
+    "行业",
+    "有贷",
+    "房地产",
+    "机构或同业",
+    "进出口",
+    "供应链、集群或市场中小企业",
+    "成长潜力",
+    "集团母公司客户号",
+    "集团母公司",
+    "层级",
+    "细分",
+    "负责部门代码",
+    "负责部门",
+    "存款负责部门代码",
+    "存款负责部门",
+    "AUM（万元）",
+    "年贡献度（万元）",
+    "日均存款（万元）",
 ]
 
 
@@ -32,11 +52,26 @@ def figures(registry):
     """Months of 2010-07 in yuan; C4 in the group of C1."""
     month(registry["C1"], D(2010, 7, 1), deposits_avg=Decimal("1234567.89"), annual_contribution=Decimal("3000000"))
     month(registry["C2"], D(2010, 7, 1), deposits_avg=Decimal("300000"))
-    month(registry["I1"], D(2010, 7, 1), aum=Decimal("1500000"), annual_contribution=Decimal("12345.67"),
-          deposits_avg=Decimal("400000"))
+    month(
+        registry["I1"],
+        D(2010, 7, 1),
+        aum=Decimal("1500000"),
+        annual_contribution=Decimal("12345.67"),
+        deposits_avg=Decimal("400000"),
+    )
     month(registry["I2"], D(2010, 7, 1), aum=Decimal("300000"), deposits_avg=Decimal("50000"))
-    services.clients_save([services.ClientData(client_no="C4", name="C4", kind=ClientKind.CORPORATE,
-                                               account_unit=registry["C4"].account_unit, group_parent_no="C1")], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no="C4",
+                name="C4",
+                kind=ClientKind.CORPORATE,
+                account_unit=registry["C4"].account_unit,
+                group_parent_no="C1",
+            )
+        ],
+        actor=SYSTEM,
+    )
     return registry
 
 
@@ -55,13 +90,55 @@ def test_client_report_has_chinese_headers_names_beside_codes_labels_and_wan(log
     rows = {row[0]: row for row in csv_rows(response)}
     assert rows["客户号"] == CLIENT_HEADER
     assert rows["C1"] == [
-        "C1", "C1", "对公", "HF0101", "三孝口网点", "", "是", "否", "否", "是", "否", "否", "", "", "省行级", "",
-        "INTERNATIONAL", "国际业务部", "CORP1", "公司业务一部", "", "300.00", "123.46",
+        "C1",
+        "C1",
+        "对公",
+        "HF0101",
+        "三孝口网点",
+        "",
+        "是",
+        "否",
+        "否",
+        "是",
+        "否",
+        "否",
+        "",
+        "",
+        "省行级",
+        "",
+        "INTERNATIONAL",
+        "国际业务部",
+        "CORP1",
+        "公司业务一部",
+        "",
+        "300.00",
+        "123.46",
     ]
     assert rows["C4"][12:15] == ["C1", "C1", "省行级"]  # the group parent by number and name
     assert rows["I1"] == [
-        "I1", "I1", "个人", "HF0101", "三孝口网点", "", "否", "否", "否", "否", "否", "否", "", "", "", "高端客户",
-        "PERSONAL", "个人金融业务部", "PERSONAL", "个人金融业务部", "150.00", "1.23", "40.00",
+        "I1",
+        "I1",
+        "个人",
+        "HF0101",
+        "三孝口网点",
+        "",
+        "否",
+        "否",
+        "否",
+        "否",
+        "否",
+        "否",
+        "",
+        "",
+        "",
+        "高端客户",
+        "PERSONAL",
+        "个人金融业务部",
+        "PERSONAL",
+        "个人金融业务部",
+        "150.00",
+        "1.23",
+        "40.00",
     ]
     assert rows["C2"][14:18] == ["二级分行级", "", "", ""]  # a city-tier client: the branches market it
 
@@ -80,8 +157,17 @@ def test_client_report_shows_the_figures_the_page_shows(login, province_analyst,
 
 
 def test_client_report_in_excel_holds_numbers_and_no_formula(login, province_analyst, figures):
-    services.clients_save([services.ClientData(client_no="F1", name="=HYPERLINK(\"http://x\",\"y\")", kind=ClientKind.CORPORATE,
-                                               account_unit=figures["C1"].account_unit)], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no="F1",
+                name='=HYPERLINK("http://x","y")',
+                kind=ClientKind.CORPORATE,
+                account_unit=figures["C1"].account_unit,
+            )
+        ],
+        actor=SYSTEM,
+    )
     response = export(login(province_analyst), "client-list", "xlsx", on=ON)
     assert filename_of(response) == f"客户清单_{ON}.xlsx"
     cells = xlsx_cells(response)
@@ -93,8 +179,19 @@ def test_client_report_in_excel_holds_numbers_and_no_formula(login, province_ana
 
 
 def test_client_report_is_scoped_and_hides_a_parent_outside_the_subtree(login, wuhu_manager, figures):
-    services.clients_save([services.ClientData(client_no="C2", name="C2", kind=ClientKind.CORPORATE, real_estate=True,
-                                               account_unit=figures["C2"].account_unit, group_parent_no="C1")], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(
+                client_no="C2",
+                name="C2",
+                kind=ClientKind.CORPORATE,
+                real_estate=True,
+                account_unit=figures["C2"].account_unit,
+                group_parent_no="C1",
+            )
+        ],
+        actor=SYSTEM,
+    )
     rows = csv_rows(export(login(wuhu_manager), "client-list", on=ON))
     assert [row[0] for row in rows[1:]] == ["C2", "I2"]
     # C1 banks in Hefei: neither its number nor its name, as the client page says it.
@@ -109,7 +206,9 @@ def test_client_report_follows_the_filters(login, province_analyst, figures):
     assert [row[0] for row in rows[1:]] == ["C1"]
 
 
-def test_client_report_is_a_few_queries_whatever_the_rows(login, province_analyst, bank, figures, django_assert_max_num_queries):
+def test_client_report_is_a_few_queries_whatever_the_rows(
+    login, province_analyst, bank, figures, django_assert_max_num_queries
+):
     add_clients(bank, *[(f"X{n:03d}", ClientKind.CORPORATE, "HF0101", {"group_parent_no": "C1"}) for n in range(80)])
     client = login(province_analyst)
     with django_assert_max_num_queries(6):
@@ -123,7 +222,17 @@ def test_named_list_report_keeps_the_derived_flag_as_yes_no(login, province_anal
     response = export(login(province_analyst), "tier-lists", unit="HF", on="2010-05-01")
     assert filename_of(response) == "名单_合肥分行_2010-05-01.csv"
     rows = csv_rows(response)
-    assert rows[0] == ["客户号", "客户名称", "层级", "名单所属机构代码", "名单所属机构", "生效日期", "失效日期", "原因", "派生（C3）"]
+    assert rows[0] == [
+        "客户号",
+        "客户名称",
+        "层级",
+        "名单所属机构代码",
+        "名单所属机构",
+        "生效日期",
+        "失效日期",
+        "原因",
+        "派生（C3）",
+    ]
     assert rows[1][:7] == ["C1", "C1", "二级分行级", "HF", "合肥分行", "2010-01-01", "2010-12-31"]
     assert rows[1][8] == "是"
     assert rows[2] == ["C3", "C3", "二级分行级", "HF", "合肥分行", "2009-01-01", "2010-06-30", "test", "否"]
@@ -179,11 +288,15 @@ def test_deposits_report_is_scoped(login, wuhu_manager, figures):
 @pytest.fixture
 def requests(figures, hefei_person, wuhu_manager):
     on = D(2010, 8, 1)
-    hefei_person, wuhu_manager = (grant(person, "marketing.add_businessrequest") for person in (hefei_person, wuhu_manager))
-    major = services.business_request_create(client=figures["C1"], nature="MAJOR", is_credit=True, description="=竞争性需求",
-                                             actor=hefei_person, on=on)
-    daily = services.business_request_create(client=figures["C2"], nature="DAILY", is_credit=False, description="芜湖日常",
-                                             actor=wuhu_manager, on=on)
+    hefei_person, wuhu_manager = (
+        grant(person, "marketing.add_businessrequest") for person in (hefei_person, wuhu_manager)
+    )
+    major = services.business_request_create(
+        client=figures["C1"], nature="MAJOR", is_credit=True, description="=竞争性需求", actor=hefei_person, on=on
+    )
+    daily = services.business_request_create(
+        client=figures["C2"], nature="DAILY", is_credit=False, description="芜湖日常", actor=wuhu_manager, on=on
+    )
     return major, daily
 
 
@@ -197,12 +310,35 @@ def test_request_list_offers_a_report_with_labels_and_names(login, province_anal
     assert filename_of(response) == f"业务需求_{timezone.localdate().isoformat()}.csv"
     rows = csv_rows(response)
     assert rows[0] == [
-        "接收时间", "接收人", "客户号", "客户名称", "当时客户层级", "需求性质", "信贷业务", "需求描述", "受理机构代码",
-        "受理机构", "受理依据", "已受理", "受理人", "受理时间",
+        "接收时间",
+        "接收人",
+        "客户号",
+        "客户名称",
+        "当时客户层级",
+        "需求性质",
+        "信贷业务",
+        "需求描述",
+        "受理机构代码",
+        "受理机构",
+        "受理依据",
+        "已受理",
+        "受理人",
+        "受理时间",
     ]
     major.refresh_from_db()
     received = timezone.localtime(major.received_at).strftime("%Y-%m-%d %H:%M")
-    assert rows[1][:10] == [received, "李合肥", "C1", "C1", "省行级", "重大业务需求（竞争激烈、时效要求高）", "是", "'=竞争性需求", "AH", "安徽省分行"]
+    assert rows[1][:10] == [
+        received,
+        "李合肥",
+        "C1",
+        "C1",
+        "省行级",
+        "重大业务需求（竞争激烈、时效要求高）",
+        "是",
+        "'=竞争性需求",
+        "AH",
+        "安徽省分行",
+    ]
     assert rows[1][10] == major.routing_reason
     assert rows[1][11:13] == ["是", "王省行"] and rows[1][13].startswith(timezone.localdate().isoformat()[:4])
     assert len(rows) == 2
@@ -216,11 +352,14 @@ def test_request_report_is_scoped_and_follows_the_filters(login, wuhu_manager, p
     assert [row[2] for row in rows[1:]] == ["C1"]
 
 
-def test_request_report_is_a_few_queries_whatever_the_rows(login, province_analyst, figures, django_assert_max_num_queries):
+def test_request_report_is_a_few_queries_whatever_the_rows(
+    login, province_analyst, figures, django_assert_max_num_queries
+):
     province_analyst = grant(province_analyst, "marketing.add_businessrequest")
     for n in range(30):
-        services.business_request_create(client=figures["C1"], nature="DAILY", is_credit=False, description=f"日常{n}",
-                                         actor=province_analyst)
+        services.business_request_create(
+            client=figures["C1"], nature="DAILY", is_credit=False, description=f"日常{n}", actor=province_analyst
+        )
     client = login(province_analyst)
     with django_assert_max_num_queries(6):
         assert len(csv_rows(export(client, "request-list"))) == 31
@@ -232,5 +371,9 @@ def test_reports_speak_english_when_the_person_chose_it(login, province_analyst,
     response = export(client, "client-list", on=ON)
     assert filename_of(response) == f"clients_{ON}.csv"
     rows = {row[0]: row for row in csv_rows(response)}
-    assert rows["Client no."][-3:] == ["AUM (10k yuan)", "Annual contribution (10k yuan)", "Daily-average deposits (10k yuan)"]
+    assert rows["Client no."][-3:] == [
+        "AUM (10k yuan)",
+        "Annual contribution (10k yuan)",
+        "Daily-average deposits (10k yuan)",
+    ]
     assert rows["C1"][2] == "Corporate" and rows["C1"][6:8] == ["Yes", "No"]

@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actors import SYSTEM
 from marketing import services
 from marketing.models import BusinessRequest, Client, ClientKind, Tier
-from accounts.actors import SYSTEM
 from tests.export_files import csv_lines
 from tests.helpers import grant
 from tests.marketing.conftest import month
@@ -23,16 +23,20 @@ LISTED_SINCE = D(2020, 1, 1)
 
 def save_clients(bank, *rows):
     """rows: (client_no, name, kind, account unit code, {flags and group_parent_no})."""
-    services.clients_save([
-        services.ClientData(client_no=no, name=name, kind=kind, account_unit=bank[unit], **extra)
-        for no, name, kind, unit, extra in rows
-    ], actor=SYSTEM)
+    services.clients_save(
+        [
+            services.ClientData(client_no=no, name=name, kind=kind, account_unit=bank[unit], **extra)
+            for no, name, kind, unit, extra in rows
+        ],
+        actor=SYSTEM,
+    )
     return {client.client_no: client for client in Client.objects.select_related("account_unit")}
 
 
-
 def put_on_list(client, tier, owner, start=LISTED_SINCE, end=None):
-    return services.tier_entry_add(client=client, tier=tier, owner_unit=owner, valid_from=start, valid_to=end, reason="测试", actor=SYSTEM)
+    return services.tier_entry_add(
+        client=client, tier=tier, owner_unit=owner, valid_from=start, valid_to=end, reason="测试", actor=SYSTEM
+    )
 
 
 @pytest.fixture
@@ -52,7 +56,13 @@ def clients(bank):
     put_on_list(clients["HF002"], Tier.CITY, bank["HF"])
     put_on_list(clients["WH001"], Tier.PROVINCE, bank["AH"])
     for when, deposits in [(D(2024, 1, 1), "1000000"), (D(2024, 2, 1), "1200000"), (D(2024, 3, 1), "1234567.89")]:
-        month(clients["HF001"], when, deposits_avg=Decimal(deposits), loans=Decimal("5000000"), annual_contribution=Decimal("3000000"))
+        month(
+            clients["HF001"],
+            when,
+            deposits_avg=Decimal(deposits),
+            loans=Decimal("5000000"),
+            annual_contribution=Decimal("3000000"),
+        )
     month(clients["HF002"], D(2024, 3, 1), deposits_avg=Decimal("200000"))
     month(clients["WH001"], D(2024, 3, 1), deposits_avg=Decimal("300000"))
     month(clients["HF101"], D(2024, 1, 1), aum=Decimal("150000"), deposits_avg=Decimal("100000"))
@@ -63,8 +73,6 @@ def clients(bank):
 
 def listed(response):
     return [client.client_no for client in response.context["page"].object_list]
-
-
 
 
 # --- the client list -------------------------------------------------------------------------
@@ -80,7 +88,10 @@ def test_client_list_of_wuhu_manager_holds_only_wuhu_clients(login, wuhu_manager
 def test_client_list_shows_tier_segment_department_and_figures_in_10k_yuan(login, province_analyst, clients):
     response = login(province_analyst).get(reverse("client-list"))
     rows = {client.client_no: client for client in response.context["page"].object_list}
-    assert (rows["HF001"].tier, rows["HF001"].responsible_department) == (Tier.PROVINCE, "CORP1")  # rule C5: credit client
+    assert (rows["HF001"].tier, rows["HF001"].responsible_department) == (
+        Tier.PROVINCE,
+        "CORP1",
+    )  # rule C5: credit client
     assert rows["HF002"].tier == Tier.CITY and rows["HF002"].responsible_department is None
     assert (rows["HF101"].segment, rows["HF101"].responsible_department) == ("HIGH", "PERSONAL")  # rule C4, C5
     assert rows["HF101"].aum_wan == Decimal("150.00")
@@ -88,22 +99,28 @@ def test_client_list_shows_tier_segment_department_and_figures_in_10k_yuan(login
     assert "300.00" in response.content.decode()
 
 
-@pytest.mark.parametrize("query, expected", [
-    ({"tier": "PROVINCE"}, ["HF001", "WH001"]),
-    ({"tier": "CITY"}, ["HF002"]),
-    ({"tier": "SUB_BRANCH", "kind": "CORPORATE", "on": "2019-12-31"}, ["HF001", "HF002", "WH001"]),  # rule C2: by date
-    ({"segment": "HIGH"}, ["HF101"]),
-    ({"segment": "MID"}, ["WH101"]),
-    ({"account_unit": "HF01"}, ["HF001", "HF002", "HF101"]),  # the sub-branch's whole subtree
-    ({"account_unit": "HF0101"}, ["HF001", "HF101"]),
-    ({"responsible_department": "CORP1"}, ["HF001"]),
-    ({"responsible_department": "SETTLEMENT"}, ["WH001"]),  # rule C5: no-loan province client
-    ({"responsible_department": "NONE"}, ["HF002", "WH101"]),
-    ({"has_loan": "true"}, ["HF001"]),
-    ({"kind": "INDIVIDUAL"}, ["HF101", "WH101"]),
-    ({"q": "钢铁"}, ["HF001", "HF002", "WH001"]),
-    ({"q": "hf10"}, ["HF101"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"tier": "PROVINCE"}, ["HF001", "WH001"]),
+        ({"tier": "CITY"}, ["HF002"]),
+        (
+            {"tier": "SUB_BRANCH", "kind": "CORPORATE", "on": "2019-12-31"},
+            ["HF001", "HF002", "WH001"],
+        ),  # rule C2: by date
+        ({"segment": "HIGH"}, ["HF101"]),
+        ({"segment": "MID"}, ["WH101"]),
+        ({"account_unit": "HF01"}, ["HF001", "HF002", "HF101"]),  # the sub-branch's whole subtree
+        ({"account_unit": "HF0101"}, ["HF001", "HF101"]),
+        ({"responsible_department": "CORP1"}, ["HF001"]),
+        ({"responsible_department": "SETTLEMENT"}, ["WH001"]),  # rule C5: no-loan province client
+        ({"responsible_department": "NONE"}, ["HF002", "WH101"]),
+        ({"has_loan": "true"}, ["HF001"]),
+        ({"kind": "INDIVIDUAL"}, ["HF101", "WH101"]),
+        ({"q": "钢铁"}, ["HF001", "HF002", "WH001"]),
+        ({"q": "hf10"}, ["HF101"]),
+    ],
+)
 def test_client_list_filters(login, province_analyst, clients, query, expected):
     response = login(province_analyst).get(reverse("client-list"), query)
     assert not response.context["filter"].errors
@@ -134,7 +151,9 @@ def test_client_list_bad_date_is_reported_and_today_used(login, province_analyst
     assert listed(response) == ["HF001", "WH001"]
 
 
-def test_client_list_makes_a_bounded_number_of_queries(login, province_analyst, bank, clients, django_assert_max_num_queries):
+def test_client_list_makes_a_bounded_number_of_queries(
+    login, province_analyst, bank, clients, django_assert_max_num_queries
+):
     save_clients(bank, *[(f"X{n:04d}", f"客户{n}", ClientKind.CORPORATE, "HF0101", {}) for n in range(120)])
     client = login(province_analyst)
     with django_assert_max_num_queries(10):
@@ -149,7 +168,10 @@ def test_client_export_is_scoped_and_is_a_report(login, wuhu_manager, clients):
     assert lines[0].startswith("客户号,客户名称,客户类型,账户行代码,账户行,")
     assert [line.split(",")[0] for line in lines[1:]] == ["WH001", "WH101"]
     # The group parent banks in Hefei: outside the person's part of the bank, no number, no name.
-    assert lines[1] == "WH001,芜湖钢铁加工,对公,WH0101,镜湖网点,,否,否,否,否,否,否,,您管辖范围以外的客户,省行级,,SETTLEMENT,结算与现金管理部,SETTLEMENT,结算与现金管理部,,,30.00"
+    assert (
+        lines[1]
+        == "WH001,芜湖钢铁加工,对公,WH0101,镜湖网点,,否,否,否,否,否,否,,您管辖范围以外的客户,省行级,,SETTLEMENT,结算与现金管理部,SETTLEMENT,结算与现金管理部,,,30.00"
+    )
 
 
 def test_client_export_follows_the_filters_and_offers_excel(login, province_analyst, clients):
@@ -166,8 +188,19 @@ def test_client_export_follows_the_filters_and_offers_excel(login, province_anal
 def test_hefei_client_page_is_not_found_for_wuhu_manager(login, wuhu_manager, clients):
     client = login(grant(wuhu_manager, "marketing.change_client"))
     assert client.get(reverse("client-detail", args=["HF001"])).status_code == 404
-    assert client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "CORP2", "responsible_override_reason": "x"}).status_code == 404
-    assert client.post(reverse("client-request-create", args=["HF001"]), {"nature": "DAILY", "description": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("client-override", args=["HF001"]),
+            {"responsible_override": "CORP2", "responsible_override_reason": "x"},
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("client-request-create", args=["HF001"]), {"nature": "DAILY", "description": "x"}
+        ).status_code
+        == 404
+    )
     assert not BusinessRequest.objects.exists()
     assert Client.objects.get(client_no="HF001").responsible_override == ""
 
@@ -193,7 +226,9 @@ def test_client_page_tier_on_a_past_date(login, province_analyst, clients):
 def test_client_page_of_an_individual_shows_its_segment_history(login, hefei_manager, clients):
     response = login(hefei_manager).get(reverse("client-detail", args=["HF101"]))
     assert [(change["month"], change["segment"]) for change in response.context["segment_history"]] == [
-        (D(2024, 1, 1), "ORDINARY"), (D(2024, 3, 1), "HIGH")]
+        (D(2024, 1, 1), "ORDINARY"),
+        (D(2024, 3, 1), "HIGH"),
+    ]
     assert response.context["client"].responsible_department == "PERSONAL"
 
 
@@ -211,13 +246,20 @@ def test_client_page_does_not_name_a_group_parent_outside_the_subtree(login, wuh
     assert "合肥钢铁集团" not in response.content.decode()
 
 
-def test_client_page_makes_a_bounded_number_of_queries(login, province_analyst, bank, clients, django_assert_max_num_queries):
+def test_client_page_makes_a_bounded_number_of_queries(
+    login, province_analyst, bank, clients, django_assert_max_num_queries
+):
     hf001 = clients["HF001"]
     for year in range(2010, 2020):
         month(hf001, D(year, 6, 1), deposits_avg=Decimal(year))
-    save_clients(bank, *[(f"S{n:03d}", f"子公司{n}", ClientKind.CORPORATE, "HF0101", {"group_parent_no": "HF001"}) for n in range(30)])
+    save_clients(
+        bank,
+        *[(f"S{n:03d}", f"子公司{n}", ClientKind.CORPORATE, "HF0101", {"group_parent_no": "HF001"}) for n in range(30)],
+    )
     for n in range(5):
-        services.business_request_create(client=hf001, nature="DAILY", is_credit=False, description=f"日常{n}", actor=SYSTEM)
+        services.business_request_create(
+            client=hf001, nature="DAILY", is_credit=False, description=f"日常{n}", actor=SYSTEM
+        )
     client = login(grant(province_analyst, "marketing.change_client"))
     with django_assert_max_num_queries(16):
         assert client.get(reverse("client-detail", args=["HF001"])).status_code == 200
@@ -231,13 +273,22 @@ def test_override_form_is_only_for_authorised_people(login, hefei_manager, clien
     response = client.get(reverse("client-detail", args=["HF001"]))
     assert response.context["override_form"] is None
     assert 'action="/clients/HF001/override/"' not in response.content.decode()
-    assert client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "CORP2", "responsible_override_reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("client-override", args=["HF001"]),
+            {"responsible_override": "CORP2", "responsible_override_reason": "x"},
+        ).status_code
+        == 403
+    )
     assert Client.objects.get(client_no="HF001").responsible_override == ""
 
 
 def test_override_without_a_reason_is_reshown_with_the_error(login, hefei_person, clients):
     client = login(grant(hefei_person, "marketing.change_client"))
-    response = client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "CORP2", "responsible_override_reason": "  "})
+    response = client.post(
+        reverse("client-override", args=["HF001"]),
+        {"responsible_override": "CORP2", "responsible_override_reason": "  "},
+    )
     assert response.status_code == 200
     form = response.context["override_form"]
     assert "responsible_override_reason" in form.errors
@@ -248,7 +299,9 @@ def test_override_without_a_reason_is_reshown_with_the_error(login, hefei_person
 
 def test_override_with_an_unknown_department_is_refused_next_to_the_field(login, hefei_person, clients):
     client = login(grant(hefei_person, "marketing.change_client"))
-    response = client.post(reverse("client-override", args=["HF001"]), {"responsible_override": "NOPE", "responsible_override_reason": "x"})
+    response = client.post(
+        reverse("client-override", args=["HF001"]), {"responsible_override": "NOPE", "responsible_override_reason": "x"}
+    )
     assert "responsible_override" in response.context["override_form"].errors
 
 
@@ -256,7 +309,8 @@ def test_override_is_saved_with_its_reason_and_shown(login, hefei_person, client
     client = login(grant(hefei_person, "marketing.change_client"))
     response = client.post(
         reverse("client-override", args=["HF001"]),
-        {"responsible_override": "INTERNATIONAL", "responsible_override_reason": "主要为进出口结算"}, follow=True,
+        {"responsible_override": "INTERNATIONAL", "responsible_override_reason": "主要为进出口结算"},
+        follow=True,
     )
     assert response.status_code == 200
     saved = Client.objects.get(client_no="HF001")
@@ -273,26 +327,38 @@ def test_override_is_saved_with_its_reason_and_shown(login, hefei_person, client
 def test_a_major_request_of_a_province_client_is_routed_to_the_province(login, hefei_manager, bank, clients):
     response = login(hefei_manager).post(
         reverse("client-request-create", args=["HF001"]),
-        {"nature": "MAJOR", "description": "银团贷款竞争", "is_credit": "on"}, follow=True,
+        {"nature": "MAJOR", "description": "银团贷款竞争", "is_credit": "on"},
+        follow=True,
     )
     request = BusinessRequest.objects.get()
-    assert (request.accepting_unit, request.client_tier, request.received_by) == (bank["AH"], Tier.PROVINCE, hefei_manager)
+    assert (request.accepting_unit, request.client_tier, request.received_by) == (
+        bank["AH"],
+        Tier.PROVINCE,
+        hefei_manager,
+    )
     page = response.content.decode()
     assert bank["AH"].name in page and request.routing_reason in page
 
 
 def test_a_credit_request_goes_up_from_a_sub_branch_without_credit_authority(login, hefei_person, bank, clients):
-    login(hefei_person).post(reverse("client-request-create", args=["HF002"]), {"nature": "GENERAL", "description": "流动资金贷款", "is_credit": "on"})
+    login(hefei_person).post(
+        reverse("client-request-create", args=["HF002"]),
+        {"nature": "GENERAL", "description": "流动资金贷款", "is_credit": "on"},
+    )
     assert BusinessRequest.objects.get().accepting_unit == bank["HF"]
 
 
 def test_a_daily_request_stays_at_the_sub_branch(login, hefei_manager, bank, clients):
-    login(hefei_manager).post(reverse("client-request-create", args=["HF001"]), {"nature": "DAILY", "description": "开立账户"})
+    login(hefei_manager).post(
+        reverse("client-request-create", args=["HF001"]), {"nature": "DAILY", "description": "开立账户"}
+    )
     assert BusinessRequest.objects.get().accepting_unit == bank["HF01"]
 
 
 def test_a_request_without_a_description_is_reshown_with_the_error(login, hefei_manager, clients):
-    response = login(hefei_manager).post(reverse("client-request-create", args=["HF001"]), {"nature": "MAJOR", "description": ""})
+    response = login(hefei_manager).post(
+        reverse("client-request-create", args=["HF001"]), {"nature": "MAJOR", "description": ""}
+    )
     assert response.status_code == 200
     assert "description" in response.context["request_form"].errors
     assert '<option value="MAJOR" selected>' in response.content.decode()
@@ -300,9 +366,15 @@ def test_a_request_without_a_description_is_reshown_with_the_error(login, hefei_
 
 
 def test_request_list_is_scoped_and_shows_where_and_why(login, wuhu_manager, hefei_person, clients):
-    major = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="合肥竞争", actor=SYSTEM)
-    daily = services.business_request_create(client=clients["HF001"], nature="DAILY", is_credit=False, description="合肥日常", actor=SYSTEM)
-    services.business_request_create(client=clients["WH001"], nature="DAILY", is_credit=False, description="芜湖", actor=SYSTEM)
+    major = services.business_request_create(
+        client=clients["HF001"], nature="MAJOR", is_credit=False, description="合肥竞争", actor=SYSTEM
+    )
+    daily = services.business_request_create(
+        client=clients["HF001"], nature="DAILY", is_credit=False, description="合肥日常", actor=SYSTEM
+    )
+    services.business_request_create(
+        client=clients["WH001"], nature="DAILY", is_credit=False, description="芜湖", actor=SYSTEM
+    )
     response = login(wuhu_manager).get(reverse("request-list"))
     assert [item.client.client_no for item in response.context["page"].object_list] == ["WH001"]
     assert "合肥钢铁集团" not in response.content.decode()
@@ -315,7 +387,9 @@ def test_request_list_is_scoped_and_shows_where_and_why(login, wuhu_manager, hef
 
 
 def test_people_of_the_accepting_unit_accept_a_request(login, province_analyst, clients):
-    request = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求", actor=SYSTEM)
+    request = services.business_request_create(
+        client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求", actor=SYSTEM
+    )
     client = login(province_analyst)
     listing = client.get(reverse("request-list"))
     assert listing.context["page"].object_list[0].can_accept
@@ -326,7 +400,9 @@ def test_people_of_the_accepting_unit_accept_a_request(login, province_analyst, 
 
 
 def test_someone_else_is_refused_acceptance_with_a_message(login, hefei_manager, clients):
-    request = services.business_request_create(client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求", actor=SYSTEM)
+    request = services.business_request_create(
+        client=clients["HF001"], nature="MAJOR", is_credit=False, description="竞争性需求", actor=SYSTEM
+    )
     client = login(hefei_manager)
     assert not client.get(reverse("request-list")).context["page"].object_list[0].can_accept
     response = client.post(reverse("request-accept", args=[request.pk]), follow=True)
@@ -336,13 +412,23 @@ def test_someone_else_is_refused_acceptance_with_a_message(login, hefei_manager,
 
 
 def test_a_request_of_another_city_cannot_be_accepted(login, wuhu_manager, clients):
-    request = services.business_request_create(client=clients["HF001"], nature="DAILY", is_credit=False, description="x", actor=SYSTEM)
+    request = services.business_request_create(
+        client=clients["HF001"], nature="DAILY", is_credit=False, description="x", actor=SYSTEM
+    )
     assert login(wuhu_manager).post(reverse("request-accept", args=[request.pk])).status_code == 404
 
 
-def test_request_list_makes_a_bounded_number_of_queries(login, province_analyst, clients, django_assert_max_num_queries):
+def test_request_list_makes_a_bounded_number_of_queries(
+    login, province_analyst, clients, django_assert_max_num_queries
+):
     for n in range(60):
-        services.business_request_create(client=clients["HF001" if n % 2 else "WH001"], nature="DAILY", is_credit=False, description=f"{n}", actor=SYSTEM)
+        services.business_request_create(
+            client=clients["HF001" if n % 2 else "WH001"],
+            nature="DAILY",
+            is_credit=False,
+            description=f"{n}",
+            actor=SYSTEM,
+        )
     client = login(province_analyst)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("request-list")).status_code == 200
@@ -360,10 +446,15 @@ def test_rule_C6_deposits_by_responsible_department(login, province_analyst, wuh
         "PERSONAL": (2, Decimal("45.00")),  # savings of HF101 and WH101
     }
     assert 'id="deposits-data"' in response.content.decode()
-    chart = json.loads(response.content.decode().split('id="deposits-data" type="application/json">')[1].split("</script>")[0])
+    chart = json.loads(
+        response.content.decode().split('id="deposits-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert len(chart["series"][0]["data"]) == 3
     response = login(wuhu_manager).get(reverse("client-deposits"))
-    assert {row["deposit_department"]: row["clients"] for row in response.context["rows"]} == {"SETTLEMENT": 1, "PERSONAL": 1}
+    assert {row["deposit_department"]: row["clients"] for row in response.context["rows"]} == {
+        "SETTLEMENT": 1,
+        "PERSONAL": 1,
+    }
 
 
 # --- named lists (rules C2, C3) --------------------------------------------------------------
@@ -382,7 +473,9 @@ def test_named_list_export_is_a_report_with_the_derived_flag(login, province_ana
     assert lines[0] == "客户号,客户名称,层级,名单所属机构代码,名单所属机构,生效日期,失效日期,原因,派生（C3）"
     assert lines[1].startswith("HF001,合肥钢铁集团,二级分行级,HF,合肥分行,2020-01-01,,") and lines[1].endswith(",是")
     assert lines[2] == "HF002,合肥钢铁贸易,二级分行级,HF,合肥分行,2020-01-01,,测试,否"
-    before = csv_lines(login(province_analyst).get(reverse("tier-lists"), {"unit": "HF", "on": "2019-12-31", "export": "csv"}))
+    before = csv_lines(
+        login(province_analyst).get(reverse("tier-lists"), {"unit": "HF", "on": "2019-12-31", "export": "csv"})
+    )
     assert len(before) == 1
 
 
@@ -401,7 +494,9 @@ def test_named_lists_open_on_the_persons_own_city(login, wuhu_manager, clients):
     assert [owner.code for owner in response.context["owners"]] == ["AH", "WH"]
 
 
-def test_named_list_makes_a_bounded_number_of_queries(login, province_analyst, bank, clients, django_assert_max_num_queries):
+def test_named_list_makes_a_bounded_number_of_queries(
+    login, province_analyst, bank, clients, django_assert_max_num_queries
+):
     save_clients(bank, *[(f"L{n:03d}", f"名单客户{n}", ClientKind.CORPORATE, "HF0101", {}) for n in range(40)])
     for client_obj in Client.objects.filter(client_no__startswith="L"):
         put_on_list(client_obj, Tier.CITY, bank["HF"])

@@ -34,42 +34,83 @@ def person(no):
 # Each service, called on Hefei's rows. `w` holds the world of the fixture below.
 CALLS = {
     "unit_create": lambda w, actor: accounts_services.unit_create(
-        code="HFX", name="新网点", kind="OUTLET", parent=w["bank"]["HF01"], actor=actor),
+        code="HFX", name="新网点", kind="OUTLET", parent=w["bank"]["HF01"], actor=actor
+    ),
     "unit_update": lambda w, actor: accounts_services.unit_update(
-        unit=Unit.objects.get(code="HF01"), name="改名支行", kind="SUB_BRANCH", parent=w["bank"]["HF"], actor=actor),
+        unit=Unit.objects.get(code="HF01"), name="改名支行", kind="SUB_BRANCH", parent=w["bank"]["HF"], actor=actor
+    ),
     "department_save": lambda w, actor: accounts_services.department_save(
-        unit=w["bank"]["HF01"], code="MARKET", name="市场部", actor=actor),
-    "employees_save": lambda w, actor: accounts_services.employees_save([accounts_services.EmployeeData(
-        employee_no="NEW1", name="新员工", unit=w["bank"]["HF0101"], position=Position.TELLER)], actor=actor),
-    "employee_save": lambda w, actor: accounts_services.employee_save(
-        user=renamed(person("H0101")), actor=actor),
+        unit=w["bank"]["HF01"], code="MARKET", name="市场部", actor=actor
+    ),
+    "employees_save": lambda w, actor: accounts_services.employees_save(
+        [
+            accounts_services.EmployeeData(
+                employee_no="NEW1", name="新员工", unit=w["bank"]["HF0101"], position=Position.TELLER
+            )
+        ],
+        actor=actor,
+    ),
+    "employee_save": lambda w, actor: accounts_services.employee_save(user=renamed(person("H0101")), actor=actor),
     "employee_password_set": lambda w, actor: accounts_services.employee_password_set(
-        user=person("H0101"), password="Another-secret-2026", actor=actor),
+        user=person("H0101"), password="Another-secret-2026", actor=actor
+    ),
     "leadership_member_set": lambda w, actor: accounts_services.leadership_member_set(
-        unit=w["bank"]["HF"], member=person("H0001"), role="LEADER", actor=actor),
-    "clients_save": lambda w, actor: marketing_services.clients_save([marketing_services.ClientData(
-        client_no="NEWC", name="新客户", kind="CORPORATE", account_unit=w["bank"]["HF0101"])], actor=actor),
-    "tier_entries_save": lambda w, actor: marketing_services.tier_entries_save([marketing_services.TierEntryData(
-        client=w["registry"]["C4"], tier=Tier.CITY, owner_unit=w["bank"]["HF"], valid_from=D(2015, 1, 1), reason="x")],
-        actor=actor),
+        unit=w["bank"]["HF"], member=person("H0001"), role="LEADER", actor=actor
+    ),
+    "clients_save": lambda w, actor: marketing_services.clients_save(
+        [
+            marketing_services.ClientData(
+                client_no="NEWC", name="新客户", kind="CORPORATE", account_unit=w["bank"]["HF0101"]
+            )
+        ],
+        actor=actor,
+    ),
+    "tier_entries_save": lambda w, actor: marketing_services.tier_entries_save(
+        [
+            marketing_services.TierEntryData(
+                client=w["registry"]["C4"],
+                tier=Tier.CITY,
+                owner_unit=w["bank"]["HF"],
+                valid_from=D(2015, 1, 1),
+                reason="x",
+            )
+        ],
+        actor=actor,
+    ),
     "tier_entry_add": lambda w, actor: marketing_services.tier_entry_add(
-        client=w["registry"]["C4"], tier=Tier.CITY, owner_unit=w["bank"]["HF"], valid_from=D(2015, 1, 1), reason="x",
-        actor=actor),
+        client=w["registry"]["C4"],
+        tier=Tier.CITY,
+        owner_unit=w["bank"]["HF"],
+        valid_from=D(2015, 1, 1),
+        reason="x",
+        actor=actor,
+    ),
     "tier_entry_end": lambda w, actor: marketing_services.tier_entry_end(
-        entry=TierEntry.objects.select_related("owner_unit").get(client__client_no="C4"), valid_to=D(2015, 1, 1), reason="x",
-        actor=actor),
+        entry=TierEntry.objects.select_related("owner_unit").get(client__client_no="C4"),
+        valid_to=D(2015, 1, 1),
+        reason="x",
+        actor=actor,
+    ),
     "responsible_override_set": lambda w, actor: marketing_services.responsible_override_set(
-        client=w["registry"]["C4"], department="CORP1", reason="集团授信", actor=actor),
+        client=w["registry"]["C4"], department="CORP1", reason="集团授信", actor=actor
+    ),
     "segment_thresholds_set": lambda w, actor: marketing_services.segment_thresholds_set(
-        valid_from=D(2011, 1, 1), private_min=Decimal("9000000"), high_min=Decimal("1000000"),
-        mid_min=Decimal("200000"), actor=actor),
+        valid_from=D(2011, 1, 1),
+        private_min=Decimal("9000000"),
+        high_min=Decimal("1000000"),
+        mid_min=Decimal("200000"),
+        actor=actor,
+    ),
     "metrics_save": lambda w, actor: marketing_services.metrics_save(
         [{"client_id": w["registry"]["C4"].pk, "month": D(2011, 1, 1), **dict.fromkeys(ClientMetric.FIGURES)}],
-        actor=actor),
+        actor=actor,
+    ),
     "business_request_create": lambda w, actor: marketing_services.business_request_create(
-        client=w["registry"]["C4"], nature=RequestNature.GENERAL, is_credit=False, description="x", actor=actor),
+        client=w["registry"]["C4"], nature=RequestNature.GENERAL, is_credit=False, description="x", actor=actor
+    ),
     "business_request_accept": lambda w, actor: marketing_services.business_request_accept(
-        request=w["request"], actor=actor),
+        request=w["request"], actor=actor
+    ),
 }
 
 
@@ -86,7 +127,11 @@ def services_with_actor():
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
-            if "actor" in inspect.signature(function).parameters and not name.endswith(("_check", "_validate")) and not name.startswith("may_"):
+            if (
+                "actor" in inspect.signature(function).parameters
+                and not name.endswith(("_check", "_validate"))
+                and not name.startswith("may_")
+            ):
                 found.add(name)
     return found
 
@@ -94,14 +139,20 @@ def services_with_actor():
 @pytest.fixture
 def world(registry, bank, hefei_person, hefei_manager):
     request = marketing_services.business_request_create(
-        client=registry["C4"], nature=RequestNature.GENERAL, is_credit=False, description="x", actor=SYSTEM)
+        client=registry["C4"], nature=RequestNature.GENERAL, is_credit=False, description="x", actor=SYSTEM
+    )
     # In Hefei's reach (a Hefei sub-branch's and the province's rows), but without any right.
     no_rights = make_person("P0099", "无权限", bank["AH"])
     no_rights.groups.clear()
     # Every right of the organisation and the registry, but in Wuhu.
     outsider = make_staff(make_person("W0001", "芜湖管理员", bank["WH"]), "accounts", "marketing")
-    return {"bank": bank, "registry": registry, "request": request, "no_rights": person(no_rights.username),
-            "outsider": outsider}
+    return {
+        "bank": bank,
+        "registry": registry,
+        "request": request,
+        "no_rights": person(no_rights.username),
+        "outsider": outsider,
+    }
 
 
 def test_every_write_service_is_driven_here():
@@ -134,7 +185,8 @@ def test_the_system_actor_reaches_everything(world):
 
 def test_rule_C8_a_province_analyst_viewing_a_wuhu_request_gets_no_accept_button(login, world, province_analyst):
     wuhu_request = marketing_services.business_request_create(
-        client=world["registry"]["C2"], nature=RequestNature.DAILY, is_credit=False, description="芜湖", actor=SYSTEM)
+        client=world["registry"]["C2"], nature=RequestNature.DAILY, is_credit=False, description="芜湖", actor=SYSTEM
+    )
     assert wuhu_request.accepting_unit.code == "WH01"
     response = login(province_analyst).get("/clients/requests/")
     shown = {item.pk: item.can_accept for item in response.context["page"].object_list}
@@ -151,8 +203,12 @@ def test_rule_O5_a_group_parent_outside_the_actors_reach_reads_as_no_such_client
 
     wuhu_manager = grant(wuhu_manager, "marketing.add_client", "marketing.change_client")
     with pytest.raises(ImportRejected) as rejected:
-        run_import("clients", "client_no,name,kind,account_unit_code,group_parent_no\nW9,芜湖子公司,CORPORATE,WH0101,C1\n".encode(),
-                   "c.csv", actor=wuhu_manager)
+        run_import(
+            "clients",
+            "client_no,name,kind,account_unit_code,group_parent_no\nW9,芜湖子公司,CORPORATE,WH0101,C1\n".encode(),
+            "c.csv",
+            actor=wuhu_manager,
+        )
     report = str(rejected.value)
     assert report.startswith("row 2, column group_parent_no:") and "C1" in report
     assert "合肥" not in report and not Client.objects.filter(client_no="W9").exists()
@@ -162,11 +218,23 @@ def test_rule_O5_a_stored_parent_outside_reach_stays_when_a_branch_saves_its_cli
     from tests.helpers import grant
 
     registry = world["registry"]
-    marketing_services.clients_save([marketing_services.ClientData(
-        client_no="C2", name="C2", kind="CORPORATE", account_unit=world["bank"]["WH0101"], group_parent_no="C1")], actor=SYSTEM)
+    marketing_services.clients_save(
+        [
+            marketing_services.ClientData(
+                client_no="C2", name="C2", kind="CORPORATE", account_unit=world["bank"]["WH0101"], group_parent_no="C1"
+            )
+        ],
+        actor=SYSTEM,
+    )
     wuhu_manager = grant(wuhu_manager, "marketing.add_client", "marketing.change_client")
-    marketing_services.clients_save([marketing_services.ClientData(
-        client_no="C2", name="C2 改名", kind="CORPORATE", account_unit=world["bank"]["WH0101"])], actor=wuhu_manager)
+    marketing_services.clients_save(
+        [
+            marketing_services.ClientData(
+                client_no="C2", name="C2 改名", kind="CORPORATE", account_unit=world["bank"]["WH0101"]
+            )
+        ],
+        actor=wuhu_manager,
+    )
     assert Client.objects.get(client_no="C2").group_parent_id == registry["C1"].pk
 
 
@@ -191,7 +259,8 @@ def test_a_branch_administrator_resets_a_password_of_their_subtree_through_the_s
     hefei_admin = make_staff(hefei_person, "accounts")
     manager = person("H0101")
     response = login(hefei_admin).post(
-        f"/admin/accounts/user/{manager.pk}/password/", {"password1": "New-secret-2026", "password2": "New-secret-2026"})
+        f"/admin/accounts/user/{manager.pk}/password/", {"password1": "New-secret-2026", "password2": "New-secret-2026"}
+    )
     assert response.status_code == 302
     manager.refresh_from_db()
     assert manager.check_password("New-secret-2026") and manager.history.latest().history_user == hefei_admin
@@ -203,18 +272,23 @@ def test_rule_C2_overlapping_entries_cannot_both_be_stored(bank):
     even a writer that skips the service cannot store two overlapping entries of one list."""
     from django.db import IntegrityError, connection, transaction
 
-    marketing_services.clients_save([marketing_services.ClientData(
-        client_no="X1", name="X1", kind="CORPORATE", account_unit=bank["HF0101"])], actor=SYSTEM)
+    marketing_services.clients_save(
+        [marketing_services.ClientData(client_no="X1", name="X1", kind="CORPORATE", account_unit=bank["HF0101"])],
+        actor=SYSTEM,
+    )
     client = Client.objects.get(client_no="X1")
     TierEntry.objects.create(client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2020, 1, 1), reason="a")
     if connection.vendor == "postgresql":
         with pytest.raises(IntegrityError), transaction.atomic():
-            TierEntry.objects.create(client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b")
+            TierEntry.objects.create(
+                client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b"
+            )
     else:  # SQLite: every transaction takes the write lock first, so check-and-write cannot interleave
         assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     with pytest.raises(ValidationError):
         marketing_services.tier_entry_add(
-            client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b", actor=SYSTEM)
+            client=client, tier=Tier.CITY, owner_unit=bank["HF"], valid_from=D(2021, 1, 1), reason="b", actor=SYSTEM
+        )
     assert TierEntry.objects.filter(client=client).count() == 1
 
 
@@ -223,8 +297,12 @@ def test_rule_C2_an_entry_reopened_by_an_import_drops_its_end_reason(world):
 
     entry = TierEntry.objects.select_related("owner_unit").get(client__client_no="C4")
     marketing_services.tier_entry_end(entry=entry, valid_to=D(2015, 1, 1), reason="退出", actor=SYSTEM)
-    run_import("tiers", b"client_no,tier,owner_unit_code,valid_from,valid_to,reason\nC4,PROVINCE,AH,2010-07-01,,test\n",
-               "t.csv", actor=SYSTEM)
+    run_import(
+        "tiers",
+        b"client_no,tier,owner_unit_code,valid_from,valid_to,reason\nC4,PROVINCE,AH,2010-07-01,,test\n",
+        "t.csv",
+        actor=SYSTEM,
+    )
     entry.refresh_from_db()
     assert (entry.valid_to, entry.end_reason) == (None, "")
 

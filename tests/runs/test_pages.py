@@ -31,9 +31,15 @@ def test_a_person_without_an_import_permission_is_refused_every_page(login, hefe
     from accounts.models import User
 
     client = login(User.objects.create_user("H0002", unit=hefei_importer.unit))
-    for url in [reverse("import-start"), reverse("run-list"), reverse("run-detail", args=[run.pk]),
-                reverse("run-progress", args=[run.pk]), reverse("run-file", args=[run.pk]),
-                reverse("import-template", args=["clients"]), reverse("import-export", args=["clients"])]:
+    for url in [
+        reverse("import-start"),
+        reverse("run-list"),
+        reverse("run-detail", args=[run.pk]),
+        reverse("run-progress", args=[run.pk]),
+        reverse("run-file", args=[run.pk]),
+        reverse("import-template", args=["clients"]),
+        reverse("import-export", args=["clients"]),
+    ]:
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("import-start"), {"kind": "clients", "file": upload("x")}).status_code == 403
     assert Run.objects.count() == 1
@@ -82,7 +88,7 @@ def test_a_good_upload_ends_succeeded_and_keeps_the_chosen_kind(login, hefei_imp
     content = page.content.decode()
     assert "1 新建" in content or "1 created" in content
     assert "新客户.csv" in content and 'id="run-progress"' not in content
-    another = f'{reverse("import-start")}?kind=clients'
+    another = f"{reverse('import-start')}?kind=clients"
     assert f'href="{another}"' in content
     assert client.get(another).context["form"]["kind"].value() == "clients"
 
@@ -137,7 +143,8 @@ def test_form_errors_are_shown_next_to_the_field_with_the_choice_kept(login, hef
 
 
 def test_a_staff_import_of_units_is_recorded_as_the_person_and_kept_in_their_subtree(
-        login, hefei_importer, wuhu_importer):
+    login, hefei_importer, wuhu_importer
+):
     client = login(hefei_importer)
     post_import(client, "units", "code,name,kind,parent_code\nHF02,新支行,SUB_BRANCH,HF\n")
     assert Unit.objects.get(code="HF02").history.latest().history_user == hefei_importer
@@ -149,7 +156,8 @@ def test_a_staff_import_of_units_is_recorded_as_the_person_and_kept_in_their_sub
 
 
 def test_the_run_page_of_a_queued_run_shows_the_progress_bar_and_waits_for_the_one_before(
-        login, hefei_importer, start_run):
+    login, hefei_importer, start_run
+):
     first = start_run(hefei_importer, "clients", clients_csv(("C9", "x", "CORPORATE", "HF0101")), execute=False)
     second = start_run(hefei_importer, "clients", clients_csv(("C9", "y", "CORPORATE", "HF0101")), execute=False)
     client = login(hefei_importer)
@@ -189,7 +197,8 @@ def test_history_shows_a_hefei_person_hefeis_runs_and_not_wuhus(login, hefei_imp
 
 
 def test_a_province_person_sees_the_runs_below_newest_first_filtered(
-        login, province_analyst, hefei_importer, wuhu_importer, start_run):
+    login, province_analyst, hefei_importer, wuhu_importer, start_run
+):
     from .conftest import grant_imports
 
     hefei = start_run(hefei_importer, "clients", clients_csv(("C9", "x", "CORPORATE", "HF0101")))
@@ -207,7 +216,8 @@ def test_a_province_person_sees_the_runs_below_newest_first_filtered(
 
 
 def test_the_history_page_makes_a_bounded_number_of_queries(
-        login, hefei_importer, start_run, django_assert_max_num_queries):
+    login, hefei_importer, start_run, django_assert_max_num_queries
+):
     for n in range(30):
         start_run(hefei_importer, "clients", clients_csv((f"C{n}", "x", "CORPORATE", "HF0101")), execute=n % 2 == 0)
     client = login(hefei_importer)

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.usefixtures("media")
 
 
 def test_a_good_file_ends_succeeded_with_its_counts_and_its_file_kept(hefei_importer, start_run):
-    run = start_run(hefei_importer, "clients", clients_csv(("C9", "新客户", "CORPORATE", "HF0101")), name="我的客户.csv")
+    run = start_run(
+        hefei_importer, "clients", clients_csv(("C9", "新客户", "CORPORATE", "HF0101")), name="我的客户.csv"
+    )
     assert run.status == RunStatus.SUCCEEDED
     assert run.counts == {"created": 1, "updated": 0, "unchanged": 0}
     assert (run.kind, run.params, run.started_by) == ("import:clients", {"kind": "clients"}, hefei_importer)
@@ -36,7 +38,9 @@ def test_a_dry_run_checks_and_writes_nothing(hefei_importer, start_run):
 
 def test_bad_rows_end_rejected_with_the_report_and_nothing_written(hefei_importer, start_run):
     text = clients_csv(
-        ("C9", "新客户", "CORPORATE", "HF0101"), ("C10", "坏客户", "NOPE", "HF0101"), ("C11", "外客户", "CORPORATE", "WH0101"),
+        ("C9", "新客户", "CORPORATE", "HF0101"),
+        ("C10", "坏客户", "NOPE", "HF0101"),
+        ("C11", "外客户", "CORPORATE", "WH0101"),
     )
     run = start_run(hefei_importer, "clients", text)
     assert run.status == RunStatus.REJECTED

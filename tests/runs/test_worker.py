@@ -17,7 +17,9 @@ TIMEOUT = 60
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 @pytest.mark.parametrize("embedded_thread", [False, True])
-def test_an_upload_from_the_page_runs_to_its_end_and_the_page_follows_it(bank, hefei_person, login, settings, embedded_thread):
+def test_an_upload_from_the_page_runs_to_its_end_and_the_page_follows_it(
+    bank, hefei_person, login, settings, embedded_thread
+):
     if embedded_thread:  # no broker: the run executes in a thread of the web process, the page follows it
         settings.CELERY_TASK_ALWAYS_EAGER = settings.RUNS_IN_THREAD = True
     client = login(grant_imports(hefei_person))
@@ -35,6 +37,6 @@ def test_an_upload_from_the_page_runs_to_its_end_and_the_page_follows_it(bank, h
         run.refresh_from_db()
         assert run.counts["created"] == 2 and Client.objects.filter(client_no__in=["C9", "C10"]).count() == 2
         page = client.get(reverse("run-detail", args=[run.pk])).content.decode()
-        assert 'id="run-progress"' not in page and f'{reverse("import-start")}?kind=clients' in page
+        assert 'id="run-progress"' not in page and f"{reverse('import-start')}?kind=clients" in page
     finally:
         run.file.delete(save=False)

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.test.utils import override_settings
 
-from accounts.actors import SYSTEM
 from accounts import services
+from accounts.actors import SYSTEM
 from accounts.models import Department, LeadershipMember, Unit, User
 from accounts.rules import Role
 from demo import clients as demo_clients
@@ -34,7 +34,8 @@ def table(rows):
     """Rows of text as aligned columns; CJK characters take two cells on a terminal."""
     widths = [max(width(row[column]) for row in rows) for column in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell + " " * (size - width(cell)) for cell, size in zip(row, widths, strict=False)).rstrip() for row in rows
+        "  ".join(cell + " " * (size - width(cell)) for cell, size in zip(row, widths, strict=False)).rstrip()
+        for row in rows
     )
 
 
@@ -46,17 +47,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--scale", choices=["full", "small"], default="full",
+            "--scale",
+            choices=["full", "small"],
+            default="full",
             help="full: 17 city branches, ~6,000 employees, ~23,000 clients; small: 3 city branches, for tests",
         )
         parser.add_argument(
-            "--if-empty", action="store_true",
+            "--if-empty",
+            action="store_true",
             help="load only into a database without units (make run); print the demo logins either way",
         )
 
     def handle(self, *args, scale, if_empty, **options):
         if if_empty and Unit.objects.exists():
-            self.stdout.write("The database holds a bank already: nothing loaded (run seed_demo without --if-empty to refresh the demo).")
+            self.stdout.write(
+                "The database holds a bank already: nothing loaded (run seed_demo without --if-empty to refresh the demo)."
+            )
             rows = login_rows(demo.build_bank(scale).logins)
             if rows:  # the demo bank, not one of the bank's own imports
                 self.stdout.write(table([LOGIN_HEADER] + rows))
@@ -141,7 +147,8 @@ def login_rows(logins):
     people = User.objects.select_related("unit").in_bulk([no for _, no in logins], field_name="username")
     rows = [
         (role, people[no].username, people[no].name, people[no].unit.name, demo.DEMO_PASSWORD)
-        for role, no in logins if no in people and people[no].unit_id
+        for role, no in logins
+        if no in people and people[no].unit_id
     ]
     if rows and User.objects.filter(username="admin", is_superuser=True).exists():
         rows.append(("superuser", "admin", User.objects.get(username="admin").name, "—", demo.DEMO_PASSWORD))

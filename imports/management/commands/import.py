@@ -74,7 +74,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             if exc.more:
                 self.stderr.write(_("… and %(count)d more errors") % {"count": exc.more})
-            self.stderr.write(_("%(file)s: rejected, nothing written (%(count)d errors)") % {
-                "file": file.name, "count": exc.total})
+            self.stderr.write(
+                _("%(file)s: rejected, nothing written (%(count)d errors)") % {"file": file.name, "count": exc.total}
+            )
             sys.exit(1)
         self.stdout.write(str(report))
