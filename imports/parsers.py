@@ -129,8 +129,12 @@ def choice(choices, only=None):
             return value
         value = by_label().get(cell.casefold())
         if value is None:
+            named = [
+                value if str(label) == value else _("%(code)s (%(label)s)") % {"code": value, "label": label}
+                for value, label in pairs
+            ]
             raise ValidationError(
-                _("%(value)s is not one of %(choices)s.") % {"value": cell, "choices": "/".join(values)}
+                _("%(value)s is not one of %(choices)s.") % {"value": cell, "choices": "/".join(named)}
             )
         return value
 

@@ -136,3 +136,15 @@ def test_a_choice_parser_lists_its_values_with_their_names():
         limited("客户经理")
     legacy = parsers.choice(type("Values", (), {"values": ["A", "B"]}))
     assert legacy("a") == "A" and legacy.choices == [("A", "A"), ("B", "B")]
+
+
+def test_a_refused_choice_lists_the_allowed_values_with_their_chinese_names():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from imports import parsers
+    from marketing.models import ClientKind
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        parsers.choice(ClientKind)("公司")
+    assert "CORPORATE（对公）" in refused.value.messages[0]
