@@ -1,5 +1,6 @@
 """The import page in the browser: choose a KIND, upload, follow the run to its result."""
 
+import pytest
 from playwright.sync_api import expect
 
 from runs.models import Run
@@ -8,6 +9,7 @@ from tests.runs.conftest import clients_csv, grant_imports, upload
 SCREENSHOTS = "var/screenshots"
 
 
+@pytest.mark.django_db(transaction=True, databases="__all__")  # on PostgreSQL progress has its own connection
 def test_a_person_uploads_a_clients_file_and_sees_the_result_with_the_kind_kept(log_in, hefei_person, bank, tmp_path):
     person = grant_imports(hefei_person)
     page = log_in(person)
@@ -34,6 +36,7 @@ def test_a_person_uploads_a_clients_file_and_sees_the_result_with_the_kind_kept(
             run.file.delete(save=False)
 
 
+@pytest.mark.django_db(transaction=True, databases="__all__")  # on PostgreSQL progress has its own connection
 def test_the_run_page_follows_a_queued_run_to_its_end(log_in, hefei_person, bank, monkeypatch):
     from runs import services
 
