@@ -17,6 +17,11 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+# The logins of the generated province (bench/generate.py) the benchmarks act as.
+ANALYST = "B900001"  # a province analyst at the province unit (role province_analyst)
+OUTLET_MANAGER = "B900002"  # the head of an outlet with a typical number of clients (role branch_staff)
+PASSWORD = "bankops2026"  # everyone's password in the generated province
+
 
 def fresh_database():
     """Migrate and empty the benchmark database (a scratch one: it is flushed)."""
