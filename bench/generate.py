@@ -92,8 +92,9 @@ def main(argv=None):
         with phase("clients: drawn") as done:
             generator.build_clients()
             done(f"{generator.corporates:,} corporate, {generator.individuals:,} individual")
-        with phase("clients: COPY (indexes and keys dropped)"):
+        with phase("clients: COPY (indexes and keys dropped)") as done:
             statements = generator.load_clients(conn)
+            done(f"{generator.corporates + generator.individuals:,} rows, and as many profiles")
         with phase("clients: indexes and keys rebuilt") as done:
             generator.restore_clients(conn, statements)
             done(f"{len(statements)} indexes and constraints")
@@ -470,7 +471,7 @@ class Generator:
         rng = self.rng("clients")
         self.corporates, self.individuals = self.sizes["corporates"], self.sizes["individuals"]
         count = defaultdict(int)
-        self.client_lines, self.profile_lines = [], []
+        self.client_lines = []
         self.corporate_rows = []  # (id, unit, size) for the named lists
 
         # --- corporates: at sub-branches and outlets, halls and city-area outlets drawing more.
@@ -497,7 +498,8 @@ class Generator:
         large = sorted(general, key=lambda index: (-sizes[index], index))[: max(1, len(general) // 10)]
         heads = sorted(rng.sample(large, max(1, round(n * 0.005))))
         parent = {}
-        pool = [index for index in general if index not in set(heads)]
+        head_set = set(heads)
+        pool = [index for index in general if index not in head_set]
         rng.shuffle(pool)
         for head in heads:
             sizes[head] *= 3
@@ -511,6 +513,7 @@ class Generator:
         for index in range(n):
             unit, category = units[index], categories[index]
             industry, _weight, words = industries[index]
+            head = parent.get(index)
             if category == "institution":
                 industry, patterns = rng.choice(demo_clients.INSTITUTIONS)
                 name = rng.choice(patterns.split()).format(place=unit.place)
@@ -524,12 +527,10 @@ class Generator:
                 if industry == demo_clients.MANUFACTURING and unit.city.code in demo_clients.CITY_TRADES:
                     if rng.random() < 0.3:
                         words = demo_clients.CITY_TRADES[unit.city.code]
-                head = parent.get(index)
                 brand = brands[head] if head is not None else "".join(rng.sample(demo_clients.BRAND_CHARACTERS, 2))
                 form = "有限公司" if head is not None else rng.choice(demo_clients.FORMS)
                 name = f"{unit.place}{brand}{rng.choice(words.split())}{form}"
             client_id = index + 1
-            head = parent.get(index)
             group = head + 1 if head is not None else None
             self.client_lines.append(
                 f"{client_id}\tC{client_id:08d}\t{name}\tCORPORATE\t{industry}\t{text(loans[index])}\t"
@@ -586,7 +587,6 @@ class Generator:
         log_median, sigma = math.log(25_000), 1.3
         random_, gauss, uniform, choice = rng.random, rng.gauss, rng.uniform, rng.choice
         self.individual_aums = aums = [0.0] * m
-        potentials = 0
         for index in range(m):
             band = band_of[index]
             if band == len(bands):  # ordinary: lognormal, under the MID line
@@ -599,7 +599,6 @@ class Generator:
                 aum = math.exp(uniform(math.log(low), math.log(high)))
                 potential = False
             aums[index] = aum
-            potentials += potential
             pool = female if random_() < 0.5 else male
             name = surnames[index] + choice(pool) + (choice(pool) if random_() < 0.7 else "")
             client_id = n + index + 1
@@ -626,7 +625,7 @@ class Generator:
         """COPY the clients with their indexes and keys dropped; answer the statements that
         rebuild them. The clients' profiles go to a temp table of this session, for load_metrics."""
         with conn.cursor() as cur:
-            cur.execute("ALTER TABLE marketing_client SET (autovacuum_enabled = false)")
+            autovacuum(cur, "marketing_client", enabled=False)
             statements = detach(cur, ["marketing_client"])
             copy_rows(cur, "marketing_client", CLIENT_COLUMNS, self.client_lines)
             cur.execute(
@@ -653,7 +652,7 @@ class Generator:
     def restore_clients(self, conn, statements):
         with conn.cursor() as cur:
             restore(cur, statements)
-            cur.execute("ALTER TABLE marketing_client RESET (autovacuum_enabled)")
+            autovacuum(cur, "marketing_client", enabled=True)
         conn.commit()
 
     # --- named lists (rules C2, C7) --------------------------------------------------------------
@@ -1206,12 +1205,23 @@ def detach(cur, tables):
             sql.SQL(add).format(sql.SQL(table), sql.Identifier(name), sql.SQL(definition))
             for table, name, definition, _ in keys
         ]
-        + [sql.SQL(definition) for _name, definition in indexes]
+        # pg_get_indexdef says ON ONLY for a partitioned table's index: built again, it must
+        # cascade to the partitions.
+        + [sql.SQL(definition.replace(" ON ONLY ", " ON ", 1)) for _name, definition in indexes]
         + [
             sql.SQL(add).format(sql.SQL(table), sql.Identifier(name), sql.SQL(definition))
             for table, name, definition, _ in foreign
         ]
     )
+
+
+def autovacuum(cur, table, *, enabled):
+    """Keep autovacuum off a table (its leaf partitions, if partitioned) while it is loaded: our
+    own VACUUM ANALYZE comes at the end."""
+    cur.execute("SELECT relid::regclass::text FROM pg_partition_tree(%s::regclass) WHERE isleaf", [table])
+    for (leaf,) in cur.fetchall():
+        change = "SET (autovacuum_enabled = false)" if not enabled else "RESET (autovacuum_enabled)"
+        cur.execute(sql.SQL("ALTER TABLE {} {}").format(sql.SQL(leaf), sql.SQL(change)))
 
 
 def restore(cur, statements):
@@ -1265,7 +1275,7 @@ def load_metrics(conn, seed):
             done(f"{cur.rowcount:,} clients")
         conn.commit()
 
-        cur.execute("ALTER TABLE marketing_clientmetric SET (autovacuum_enabled = false)")
+        autovacuum(cur, "marketing_clientmetric", enabled=False)
         statements = detach(cur, ["marketing_clientmetric"])
         conn.commit()
         total = 0
@@ -1281,7 +1291,7 @@ def load_metrics(conn, seed):
             restore(cur, statements)
             conn.commit()
             done(f"{len(statements)} indexes and constraints")
-        cur.execute("ALTER TABLE marketing_clientmetric RESET (autovacuum_enabled)")
+        autovacuum(cur, "marketing_clientmetric", enabled=True)
         cur.execute("DROP TABLE bench_params")
         conn.commit()
     return total
