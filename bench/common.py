@@ -6,6 +6,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The personas of the generated province (bench/generate.py gives them this password) that
+# bench/run.py logs in as: a province analyst and the head of an outlet.
+ANALYST = "B900001"
+OUTLET_MANAGER = "B900002"
+PASSWORD = "bankops2026"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankops.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
