@@ -6,6 +6,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The personas of the generated province (bench/generate.py gives them this password) that
+# bench/run.py logs in as: a province analyst and the head of an outlet.
+ANALYST = "B900001"
+OUTLET_MANAGER = "B900002"
+PASSWORD = "bankops2026"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bankops.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
@@ -16,11 +22,6 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-
-# The logins of the generated province (bench/generate.py) the benchmarks act as.
-ANALYST = "B900001"  # a province analyst at the province unit (role province_analyst)
-OUTLET_MANAGER = "B900002"  # the head of an outlet with a typical number of clients (role branch_staff)
-PASSWORD = "bankops2026"  # everyone's password in the generated province
 
 
 def fresh_database():

@@ -95,3 +95,10 @@ def test_admin_unit_form_refuses_a_wrong_parent_next_to_the_field(login, provinc
 def test_a_refusal_is_a_chinese_page(login, wuhu_manager):
     response = login(wuhu_manager).get("/imports/")
     assert response.status_code == 403 and "无权" in response.content.decode()
+
+
+def test_ping_answers_ok_to_a_logged_in_person_only(client, login, hefei_person):
+    anonymous = client.get("/ping/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+    response = login(hefei_person).get("/ping/")
+    assert response.status_code == 200 and response.content == b"ok"
