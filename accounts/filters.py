@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from bankops.widgets import QuickSelect
+
 from .models import Grade, ManagerKind, Position, Unit, User
 from .scoping import scoped
 
@@ -20,6 +22,7 @@ class UnitChoiceFilter(django_filters.ModelChoiceFilter):
         self.path_lookup = path_lookup
         kwargs.setdefault("queryset", visible_units)
         kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("widget", QuickSelect)  # hundreds of units at province scale
         super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):

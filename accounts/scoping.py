@@ -45,7 +45,9 @@ def sees_whole_bank(user):
 def scope_q(model, user):
     """The condition that keeps the rows of `model` that `user` may see."""
     prefix = scope_prefix(user)
-    if prefix is None or prefix == EVERYTHING:
+    if prefix is not None and len(prefix) <= Unit.steplen:
+        prefix = EVERYTHING  # the province: the one tree's root (rule O1) holds every unit
+    if prefix == EVERYTHING or prefix is None:
         return subtree_q(model, prefix)
     condition = subtree_q(model, prefix)
     for also in _ALSO_VISIBLE.get(model, ()):
@@ -58,7 +60,8 @@ def subtree_q(model, prefix):
     if prefix is None:
         return Q(pk__in=[])
     if prefix == EVERYTHING:
-        return Q()
+        # Always true, and unlike an empty Q() it survives being OR-ed with another condition.
+        return Q(pk__isnull=False)
     lookup = model.scope_unit_lookup
     path = f"{lookup}__path" if lookup else "path"
     return Q(**{f"{path}__startswith": prefix})

@@ -13,6 +13,7 @@ from imports import parsers
 from . import selectors
 from .filters import ClientFilter
 from .models import LISTED_TIERS, Client, TierEntry
+from .paging import RegistryPagination
 
 
 def date_param(request, name="on"):
@@ -48,6 +49,7 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = ClientSerializer
     filterset_class = ClientFilter
+    pagination_class = RegistryPagination
     lookup_field = "client_no"
 
     def get_queryset(self):

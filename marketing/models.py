@@ -271,3 +271,51 @@ class BusinessRequest(models.Model):
 
     def __str__(self):
         return f"{self.client} · {self.get_nature_display()}"
+
+
+# --- the read model (marketing.standing) ----------------------------------------------------
+
+
+class ClientStanding(models.Model):
+    """Derived, never edited: a client's standing (rules C2, C4, C5, C6) on the dates of
+    StandingState's window, as selectors.with_standing computes it. marketing.standing says
+    what keeps it true; the reads use it only while it is."""
+
+    client = models.OneToOneField(Client, models.CASCADE, primary_key=True, related_name="standing")
+    client_no = models.CharField(max_length=32)  # the client's, for lists paged in order within a filter
+    tier = models.CharField(max_length=12)
+    segment = models.CharField(max_length=10, null=True)  # noqa: DJ001 - NULL as the computed expressions answer it
+    computed_responsible = models.CharField(max_length=16, null=True)  # noqa: DJ001 - NULL as the computed expressions answer it
+    responsible_department = models.CharField(max_length=16, null=True)  # noqa: DJ001 - NULL as the computed expressions answer it
+    deposit_department = models.CharField(max_length=16)
+    aum = models.DecimalField(null=True, **MONEY)
+    annual_contribution = models.DecimalField(null=True, **MONEY)
+    deposits_avg = models.DecimalField(null=True, **MONEY)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_no"]),
+            models.Index(fields=["tier", "client_no"]),
+            models.Index(fields=["segment", "client_no"]),
+            models.Index(fields=["responsible_department", "client_no"]),
+        ]
+
+    def __str__(self):
+        return f"{self.client_no} {self.tier} {self.segment or ''}"
+
+
+class StandingState(models.Model):
+    """The one row saying when ClientStanding may be read: for dates in [valid_from,
+    valid_until) (open ends when empty), and only while built_version equals version. Database
+    triggers add 1 to version on every write to units, clients, named-list entries, metrics
+    and thresholds, whoever writes them (migration marketing 0007)."""
+
+    version = models.BigIntegerField(default=0)
+    built_version = models.BigIntegerField(null=True)
+    as_of = models.DateField(null=True)  # the date the rows were computed for
+    valid_from = models.DateField(null=True)
+    valid_until = models.DateField(null=True)
+    built_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"standing v{self.built_version}/{self.version} {self.valid_from}–{self.valid_until or ''}"

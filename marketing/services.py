@@ -31,7 +31,7 @@ from accounts.scoping import EVERYTHING, scoped
 from bankops import bulk
 from bankops.locks import exclusive
 
-from . import rules
+from . import rules, standing
 from .models import (
     PROVINCE_OWNED_TIERS,
     BusinessRequest,
@@ -141,11 +141,16 @@ def clients_save(clients, *, actor, keep=()):
     outside the actor's reach, which they cannot see and so cannot mean to remove."""
     require(actor, "marketing.add_client", "marketing.change_client")
     clients = list(clients)
-    with exclusive("clients"):
+    many = len(clients) > standing.REFRESH_LIMIT
+    with exclusive("clients"), standing.refreshing(everything=many) as touched:
         problems = clients_check(clients, actor=actor)
         if problems:
             raise ValidationError(next(iter(problems.values())))
-        return _clients_write(clients, actor=actor, keep=keep)
+        counts = _clients_write(clients, actor=actor, keep=keep)
+        if not many:
+            numbers = [data.client_no for data in clients]
+            touched.update(by_client_no(Client.objects.values_list("pk", flat=True), numbers))
+        return counts
 
 
 def _clients_write(clients, *, actor, keep):
@@ -279,7 +284,7 @@ def tier_entries_save(entries, *, actor, keep=()):
     constraint tier_entry_no_overlap stands behind it)."""
     require(actor, "marketing.add_tierentry", "marketing.change_tierentry")
     entries = list(entries)
-    with exclusive("tier-lists"):
+    with exclusive("tier-lists"), standing.refreshing({entry.client.pk for entry in entries}):
         if not tier_entries_check(entries, actor=actor):
             raise ValidationError(next(entry.problems for entry in entries if entry.problems))
         return _tier_entries_write(entries, actor=actor, keep=keep)
@@ -356,7 +361,8 @@ def tier_entry_end(*, entry, valid_to, reason, actor):
     entry.valid_to = valid_to
     entry.end_reason = reason
     entry._history_user = history_user(actor)
-    entry.save(update_fields=["valid_to", "end_reason"])
+    with standing.refreshing({entry.client_id}):
+        entry.save(update_fields=["valid_to", "end_reason"])
     return entry
 
 
@@ -381,7 +387,8 @@ def responsible_override_set(*, client, department, reason, actor):
     client.responsible_override = department or ""
     client.responsible_override_reason = reason.strip() if department else ""
     client._history_user = history_user(actor)
-    client.save(update_fields=["responsible_override", "responsible_override_reason"])
+    with standing.refreshing({client.pk}):
+        client.save(update_fields=["responsible_override", "responsible_override_reason"])
     return client
 
 
@@ -404,7 +411,8 @@ def segment_thresholds_set(*, valid_from, private_min, high_min, mid_min, actor)
     row = SegmentThresholds.objects.filter(valid_from=valid_from).first() or SegmentThresholds(valid_from=valid_from)
     row.private_min, row.high_min, row.mid_min = private_min, high_min, mid_min
     row._history_user = history_user(actor)
-    row.save()
+    with standing.refreshing(everything=True):  # every individual's segment may move
+        row.save()
     return row
 
 
@@ -425,14 +433,15 @@ def metrics_save(records, *, actor, figures=ClientMetric.FIGURES):
             if within_reach(Client.objects.filter(pk__in=chunk), actor).count() != len(chunk):
                 raise PermissionDenied(_("Some of these clients bank outside your part of the bank."))
     months = {record["month"] for record in records}
-    return bulk.upsert(
-        ClientMetric,
-        records,
-        key=("client_id", "month"),
-        fields=list(figures),
-        history=False,
-        narrow={"month__in": months},
-    ).counts
+    with standing.refreshing({record["client_id"] for record in records}):
+        return bulk.upsert(
+            ClientMetric,
+            records,
+            key=("client_id", "month"),
+            fields=list(figures),
+            history=False,
+            narrow={"month__in": months},
+        ).counts
 
 
 # --- business requests (rule C8) -------------------------------------------------------------

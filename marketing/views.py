@@ -26,6 +26,7 @@ from . import selectors, services
 from .filters import BusinessRequestFilter, ClientFilter
 from .forms import BusinessRequestForm, OnForm, ResponsibleOverrideForm
 from .models import Client, ClientKind, ClientMetric, RequestNature, Segment, Tier
+from .paging import RegistryPaginator
 
 PAGE_SIZE = 50
 LIST_PAGE_SIZE = 100
@@ -40,6 +41,11 @@ CENT = Decimal("0.01")
 def to_wan(value):
     """Yuan → 万元, rounded half-up to 2 places; None stays None."""
     return None if value is None else (value / TEN_THOUSAND).quantize(CENT, ROUND_HALF_UP)
+
+
+def grouped(value):
+    """A figure with thousands separators ("12,345.67"), "" for none."""
+    return "" if value is None else f"{value:,}"
 
 
 def department_label(code):
@@ -63,6 +69,9 @@ def present(client):
     client.deposit_label = department_label(getattr(client, "deposit_department", None))
     client.aum_wan = to_wan(client.aum)
     client.contribution_wan = to_wan(client.annual_contribution)
+    # Grouped here, not by |intcomma (slow per cell on a page of fifty rows).
+    client.aum_text = grouped(client.aum_wan)
+    client.contribution_text = grouped(client.contribution_wan)
     client.deposits_wan = to_wan(client.deposits_avg)
     return client
 
@@ -183,7 +192,7 @@ def client_list(request):
     if fmt := export_format(request):
         filename = report_filename(pgettext("export file", "clients"), on)
         return table_response(filename, CLIENT_REPORT_COLUMNS, client_report_rows(clients, request.user), fmt)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = RegistryPaginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [present(client) for client in page.object_list]
     return render(
         request,

@@ -331,7 +331,7 @@ def test_rule_C8_only_the_accepting_unit_accepts(registry, bank, hefei_manager, 
 
 
 def test_client_list_is_one_query_whatever_its_size(registry, province_analyst, django_assert_num_queries):
-    with django_assert_num_queries(3):  # the person's unit, the thresholds, the list
+    with django_assert_num_queries(4):  # the read model's state, the person's unit, the thresholds, the list
         rows = list(selectors.client_list(user=province_analyst, on=D(2010, 7, 1)))
     assert len(rows) == 6
 
