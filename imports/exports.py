@@ -25,6 +25,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # The CSV escape: a leading apostrophe makes Excel take the cell as text. The import strips
 # exactly this apostrophe before = + - @, so a round trip keeps the value.
 CSV_ESCAPE = "'"
+CSV_ROWS_PER_WRITE = 500
 
 
 def looks_like_formula(value):
@@ -102,9 +103,15 @@ def table_response(filename, header, rows, fmt):
         writer = csv.writer(_Echo())
 
         def lines():
+            # In pieces of some hundred rows: one write to the socket per row costs more than the row.
             yield "\ufeff" + writer.writerow([csv_cell(str(name)) for name in header])
+            piece = []
             for row in rows:
-                yield writer.writerow([csv_cell(value) for value in row])
+                piece.append(writer.writerow([csv_cell(value) for value in row]))
+                if len(piece) == CSV_ROWS_PER_WRITE:
+                    yield "".join(piece)
+                    piece = []
+            yield "".join(piece)
 
         fmt = "csv"
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -125,10 +132,11 @@ def yes_no(value):
 
 def label_of(choices):
     """code → its label (translated now) of a `choices` list or TextChoices; "" for none."""
-    labels = dict(choices.choices if hasattr(choices, "choices") else choices)
+    # Translated once, here: an export asks for them on each of millions of rows.
+    labels = {code: str(name) for code, name in (choices.choices if hasattr(choices, "choices") else choices)}
 
     def label(code):
-        return str(labels.get(code, code)) if code else ""
+        return labels.get(code, code) if code else ""
 
     return label
 

@@ -157,6 +157,7 @@ def client_report_rows(clients, user):
     )
     kind_label, tier_label, segment_label = label_of(ClientKind), label_of(Tier), label_of(Segment)
     hidden_parent = _("a client outside your part of the bank")
+    answers = {True: yes_no(True), False: yes_no(False)}  # translated once, not per cell
     for row in clients.values("group_parent_id", *CLIENT_REPORT_FIELDS).iterator():
         parent_name = row["visible_parent_name"] if row["visible_parent_no"] else None
         if row["group_parent_id"] and not row["visible_parent_no"]:
@@ -168,7 +169,7 @@ def client_report_rows(clients, user):
             row["account_unit__code"],
             row["account_unit__name"],
             row["industry"],
-            *(yes_no(row[flag]) for flag in CLIENT_FLAGS),
+            *(answers[row[flag]] for flag in CLIENT_FLAGS),
             row["visible_parent_no"],
             parent_name,
             # As the page shows it: an individual is on no named list, a corporate has no segment.
