@@ -274,33 +274,6 @@ class MetricImporter(Importer):
         figures = [name for name in ClientMetric.FIGURES if name in self.present]
         return services.metrics_save_staged(stage, actor=actor, figures=figures)
 
-    def check(self, rows):
-        self.client_ids = dict(
-            by_client_no(
-                within_reach(Client.objects.values_list("client_no", "pk"), self.actor),
-                [row["client_no"] for row in rows],
-            )
-        )
-        for row in rows:
-            if row["client_no"] not in self.client_ids:
-                self.error(row, "client_no", unknown_client(row["client_no"]))
-
-    def write(self, rows, *, actor):
-        # A figure the file has no column for is left as stored; an empty cell means none.
-        figures = [name for name in ClientMetric.FIGURES if name in self.present]
-        return services.metrics_save(
-            actor=actor,
-            records=(
-                {
-                    "client_id": self.client_ids[row["client_no"]],
-                    "month": row["month"],
-                    **{name: row[name] for name in figures},
-                }
-                for row in rows
-            ),
-            figures=figures,
-        )
-
     @classmethod
     def export_rows(cls, actor):
         """The months of the clients `actor` may see, as this KIND's rows (YYYY-MM, yuan with

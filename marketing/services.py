@@ -437,12 +437,13 @@ def metrics_save(records, *, actor, figures=ClientMetric.FIGURES):
 
 def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
     """Create or update the monthly figures of a staged file (imports.staging.Stage: client_no,
-    month and the `figures` it has, in canonical form) set-based, in memory that does not grow
+    month and those of `figures` it has, in canonical form) set-based, in memory that does not grow
     with the file; otherwise as metrics_save. One transaction (bulk.upsert_select's); it refuses
     the whole file, writing nothing, when a row names no client within the actor's reach
     (PermissionDenied, or ValidationError for SYSTEM: the number is unknown) or a client and
     month twice (ValidationError)."""
     require(actor, "marketing.add_clientmetric", "marketing.change_clientmetric")
+    figures = [name for name in figures if stage.column(name)]  # a figure the file lacks stays as stored
     # (require refused the actors who reach nothing: this query has a WHERE to compile)
     clients_sql, clients_params = within_reach(Client.objects.values("id", "client_no"), actor).query.sql_with_params()
     month = stage.column("month")  # (the few months of the file, converted after DISTINCT)
