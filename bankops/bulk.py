@@ -6,7 +6,7 @@ written with bulk statements; a row that changes nothing is not written and leav
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -124,3 +124,160 @@ def insert_rows(model, records):
             cursor.executemany(
                 sql, [tuple(record[name] for name in names) for record in records[start : start + BATCH_SIZE * 5]]
             )
+
+
+# --- set-based upsert of a query's rows (the staged imports) -----------------------------------
+
+# What the database may use for the sorts and hashes of one upsert (PostgreSQL, for the rest of
+# the transaction): a month of a province's clients is sorted and hashed in memory.
+WORK_MEM = "256MB"
+
+
+class Mismatch(Exception):
+    """upsert_select refused its rows, having written nothing: the query answered fewer rows
+    than expected (`missing`, rows it joined away), or two rows with one key (`duplicates`)."""
+
+    def __init__(self, missing=0, duplicates=False):
+        super().__init__(f"{missing} rows missing" if missing else "a key twice")
+        self.missing, self.duplicates = missing, duplicates
+
+
+@transaction.atomic
+def upsert_select(model, select, params=(), *, key, fields, expected, narrow=None):
+    """Create or update, set-based, the rows the SQL query `select` answers: its columns are named
+    after the attributes of `key` and `fields` (foreign keys as `<name>_id`), as in `upsert`.
+
+    A row whose key is stored updates that row when one of `fields` differs (other attributes are
+    left as stored), else is unchanged and not written; the other rows are created, in key order
+    (which keeps the inserts into the key's index sequential). `narrow` ({attribute: SQL query})
+    gives, for a key attribute whose values few rows share (the month of metrics), a query of
+    the values the rows have: only the stored rows with those values are read, by their index.
+
+    Raises Mismatch, having written nothing, when `select` answers other than `expected` rows or
+    two rows with one key. Millions of rows take one statement on PostgreSQL (a few on SQLite),
+    and no memory here."""
+    quote = connection.ops.quote_name
+    plan = _Plan(
+        table=quote(model._meta.db_table),
+        pk=quote(model._meta.pk.column),
+        keys=[quote(model._meta.get_field(name).column) for name in key],
+        values=[quote(model._meta.get_field(name).column) for name in fields],
+        narrow=[(quote(model._meta.get_field(name).column), values) for name, values in (narrow or {}).items()],
+        select=select,
+        params=list(params),
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            counts = _upsert_select_postgresql(cursor, plan, expected)
+        else:
+            counts = _upsert_select_portable(cursor, plan, expected)
+    return counts
+
+
+@dataclass
+class _Plan:
+    table: str
+    pk: str
+    keys: list
+    values: list
+    narrow: list  # (column, SQL query of its values, without parameters)
+    select: str
+    params: list
+
+    def narrowing(self, vendor):
+        """SQL that keeps the stored rows `t` to the narrowed values. On PostgreSQL an ARRAY of
+        them: a value the planner takes to the column's index (and to a partition's pruning)."""
+        if vendor == "postgresql":
+            return "".join(f" AND t.{column} = ANY(ARRAY({query}))" for column, query in self.narrow)
+        return "".join(f" AND t.{column} IN ({query})" for column, query in self.narrow)
+
+    @property
+    def columns(self):
+        return ", ".join(self.keys + self.values)
+
+    @property
+    def matches(self):
+        """Stored row `t` has the key of row `s`."""
+        return " AND ".join(f"t.{name} = s.{name}" for name in self.keys)
+
+
+def _upsert_select_postgresql(cursor, plan, expected):
+    """One statement: each row is joined once to the stored row of its key (if any) and kept
+    (materialised); the changed ones are updated and the new ones inserted, and the counts come
+    with it. A key twice among new rows breaks the unique constraint; among stored rows it shows
+    in the counts."""
+    changed = " OR ".join(f"t.{name} IS DISTINCT FROM s.{name}" for name in plan.values) or "false"
+    updated, counted = "", "0"
+    if plan.values:
+        assignments = ", ".join(f"{name} = m.{name}" for name in plan.values)
+        updated = f"""updated AS (
+            UPDATE {plan.table} AS t SET {assignments} FROM matched AS m WHERE t.{plan.pk} = m.target AND m.changed
+            RETURNING 1
+        ),"""
+        counted = "(SELECT count(*) FROM updated)"
+    kept = ", ".join(f"s.{name}" for name in plan.keys + plan.values)
+    narrow = plan.narrowing("postgresql")
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    sql = f"""
+        WITH matched AS MATERIALIZED (
+            SELECT {kept}, t.{plan.pk} AS target, t.{plan.pk} IS NOT NULL AND ({changed}) AS changed
+            FROM ({plan.select}) AS s LEFT JOIN {plan.table} AS t ON {plan.matches}{narrow}
+        ),
+        {updated}
+        created AS (
+            INSERT INTO {plan.table} ({plan.columns})
+            SELECT {plan.columns} FROM matched WHERE target IS NULL ORDER BY {", ".join(plan.keys)}
+            RETURNING 1
+        )
+        SELECT count(*), count(target), count(DISTINCT target), {counted}, (SELECT count(*) FROM created)
+        FROM matched
+    """
+    try:
+        # No savepoint of its own: a failure rolls back upsert_select's.
+        with transaction.atomic(savepoint=False):
+            cursor.execute(sql, plan.params)
+            total, existing, targets, updated, created = cursor.fetchone()
+    except IntegrityError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == "23505":  # unique_violation: a new key twice
+            raise Mismatch(duplicates=True) from exc
+        raise
+    if total != expected:
+        raise Mismatch(missing=expected - total)  # (and upsert_select's savepoint is rolled back)
+    if targets != existing:
+        raise Mismatch(duplicates=True)
+    return Counts(created=created, updated=updated, unchanged=existing - updated)
+
+
+def _upsert_select_portable(cursor, plan, expected):
+    """The same in a few statements, each reading the query (SQLite has no data-modifying WITH):
+    the counts and checks in one, then an UPDATE and an INSERT where there is anything to do."""
+    source = f"({plan.select}) AS s"
+    keys, narrow = ", ".join(plan.keys), plan.narrowing(connection.vendor)
+    cursor.execute(
+        f"""SELECT (SELECT count(*) FROM {source}),
+            (SELECT count(*) FROM (SELECT 1 FROM {source} GROUP BY {keys} HAVING count(*) > 1) AS twice),
+            (SELECT count(*) FROM {source} JOIN {plan.table} AS t ON {plan.matches}{narrow})""",
+        plan.params * 3,
+    )
+    total, twice, existing = cursor.fetchone()
+    if total != expected:
+        raise Mismatch(missing=expected - total)
+    if twice:
+        raise Mismatch(duplicates=True)
+    updated = created = 0
+    if plan.values and existing:
+        assignments = ", ".join(f"{name} = s.{name}" for name in plan.values)
+        changed = " OR ".join(f"t.{name} IS NOT s.{name}" for name in plan.values)
+        cursor.execute(
+            f"UPDATE {plan.table} AS t SET {assignments} FROM {source} WHERE {plan.matches}{narrow} AND ({changed})",
+            plan.params,
+        )
+        updated = cursor.rowcount
+    if existing < total:
+        cursor.execute(
+            f"INSERT INTO {plan.table} ({plan.columns}) SELECT {plan.columns} FROM {source} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {plan.table} AS t WHERE {plan.matches}) ORDER BY {keys}",
+            plan.params,
+        )
+        created = cursor.rowcount
+    return Counts(created=created, updated=updated, unchanged=existing - updated)

@@ -23,15 +23,15 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bankops import locks
 
-from . import parsers
+from . import parsers, staging
 
 REGISTRY: dict[str, type["Importer"]] = {}
 
@@ -105,6 +105,18 @@ class ErrorLog:
         self._kept.append(error)
         if len(self._kept) >= 2 * self.limit + 100:
             self._trim()
+
+    def extend(self, errors, total):
+        """Errors found in bulk (by SQL): `errors` are the first of them in (row, column) order,
+        at least `limit` of them when there are as many; `total` is how many there are in all."""
+        errors = list(errors)
+        for error in errors:
+            self.append(error)
+        self.total += total - len(errors)
+
+    def clear(self):
+        self.total = 0
+        self._kept = []
 
     def _trim(self):
         self._kept.sort(key=_error_order)
@@ -246,6 +258,24 @@ class Importer:
         """Write the rows through the app's services; answer the Counts."""
         raise NotImplementedError
 
+    # A KIND of millions of rows is `staged`: its file is read into a temporary table
+    # (imports.staging) and checked and written there with set-based SQL, in memory that does
+    # not grow with the file; `check_staged` and `write_staged` then stand for check and write.
+    # Every column's parser has a `canonical` form (parsers.Canonical), and the key's columns are
+    # required.
+    staged: ClassVar[bool] = False
+
+    def check_staged(self, stage):
+        """Report the staged rows the database refuses (set-based), as `error` does. The engine
+        calls it only when `write_staged` refused the rows: the write checks them too, and
+        reading millions of rows twice would double the import."""
+
+    def write_staged(self, stage, *, actor):
+        """Write the staged rows through the app's services; answer the Counts. Raises
+        ValidationError, PermissionDenied or IntegrityError, having written nothing, when rows
+        are refused; `check_staged` then says which."""
+        raise NotImplementedError
+
     def given(self, row, name, stored):
         """The row's value of an optional column, or `stored`'s when the file lacks the column:
         an absent column changes nothing, an empty cell means none."""
@@ -360,9 +390,11 @@ class CsvTable(Table):
 
     def __init__(self, stream, size):
         self.size = size
-        encoding = csv_encoding(stream)
+        self.encoding = csv_encoding(stream)
+        # Where the file starts in `stream`: a staged import may read its bytes again (staging).
+        self.stream, self.start = stream, stream.tell()
         self.raw = CountingReader(stream, settings.IMPORT_MAX_BYTES)
-        self.text = io.TextIOWrapper(io.BufferedReader(self.raw, CHUNK), encoding=encoding, newline="")
+        self.text = io.TextIOWrapper(io.BufferedReader(self.raw, CHUNK), encoding=self.encoding, newline="")
         csv.field_size_limit(CSV_FIELD_LIMIT)
         self.reader = csv.reader(self.text)
         self.header = self._next(1) or []
@@ -389,8 +421,8 @@ class CsvTable(Table):
                 )
             ) from None
 
-    def _rows(self):
-        for number in itertools.count(2):
+    def _rows(self, first=2):
+        for number in itertools.count(first):
             cells = self._next(number)
             if cells is None:
                 return
@@ -403,6 +435,18 @@ class CsvTable(Table):
 
     def close(self):
         self.text.detach()
+
+    def resume(self, offset, number):
+        """Read the rows on from byte `offset` of the file (the start of a line), numbering the
+        first of them `number`: a staged import has read the lines before as they are."""
+        self.close()
+        self.stream.seek(self.start + offset)
+        self.raw = CountingReader(self.stream, settings.IMPORT_MAX_BYTES)
+        self.raw.count = offset
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding  # a BOM only starts a file
+        self.text = io.TextIOWrapper(io.BufferedReader(self.raw, CHUNK), encoding=encoding, newline="")
+        self.reader = csv.reader(self.text)
+        self.rows = self._rows(number)
 
 
 def csv_encoding(stream):
@@ -683,6 +727,98 @@ def _refusal(cell, formula, text_formulas):
     return None, cell
 
 
+def plan(importer, header, packs=None):
+    """For each column of the importer: its position in the file (None: the file lacks it), its
+    parser, how its value is packed (`packs`, else as parsed), whether it is required, its name."""
+    packs = packs or [None] * len(importer.columns)
+    return [
+        (header.index(column.name) if column.name in header else None, column.parse, pack, column.required, column.name)
+        for column, pack in zip(importer.columns, packs, strict=True)
+    ]
+
+
+class DataRows:
+    """The data rows of `table` that are worth parsing, as (number, cells), read as iterated.
+
+    A blank line is no row. Every other row counts (`count`) against IMPORT_MAX_ROWS and for
+    progress; a row with values beyond the header's columns, and values in a column without a
+    name, are errors said here. A broken CSV record ends the rows with its error."""
+
+    def __init__(self, importer, table, header, progress):
+        self.importer, self.table, self.progress = importer, table, progress
+        self.width = len(header)
+        self.unnamed = [position for position, name in enumerate(header) if name is None]
+        self.flagged = set()
+        self.count = 0
+        self.max_rows = settings.IMPORT_MAX_ROWS
+        self.estimate = table.estimate  # how many rows there are, after so many (progress)
+
+    def __iter__(self):
+        try:
+            for number, raw in self.table.rows:
+                if self.take(number, raw):
+                    yield number, raw
+        except TableError as exc:
+            self.importer.error(exc.row, "", exc.message)
+
+    def take(self, number, raw):
+        """Count the row; whether its cells are to be parsed."""
+        if not any(cell.strip() for cell in raw):
+            return False  # a blank line is no row
+        self.advance(1)
+        width = self.width
+        if len(raw) > width and any(cell.strip() for cell in raw[width:]):
+            self.importer.error(number, "", _("This row has more cells than the header has columns."))
+            return False
+        for position in self.unnamed:
+            # Unnamed columns with nothing in them are harmless (a trailing comma, a formatted
+            # spreadsheet column); a value there has no column to go to.
+            if position not in self.flagged and position < len(raw) and raw[position].strip():
+                self.flagged.add(position)
+                self.importer.error(1, f"#{position + 1}", _("This column has values but no name."))
+        return True
+
+    def advance(self, rows):
+        """Count `rows` more rows read (staging counts whole chunks of good rows at once)."""
+        before, self.count = self.count, self.count + rows
+        if self.count > self.max_rows:
+            raise UsageError(
+                _("The file has more than %(limit)d rows; split it into smaller files.") % {"limit": self.max_rows}
+            )
+        if self.count // PROGRESS_EVERY != before // PROGRESS_EVERY:
+            self.progress(self.count, self.estimate(self.count), "parse")
+
+
+def parse_cells(importer, number, raw, plan, text_formulas):
+    """The values of one data row's cells by `plan`, or None when a cell is bad (its errors go to
+    the importer, with row and column)."""
+    values, errors, hidden = [], importer.errors, parsers.HIDDEN.search
+    errors_before, length = errors.total, len(raw)
+    for position, parse_cell, pack, required, name in plan:
+        given = raw[position] if position is not None and position < length else ""
+        cell = given.strip()  # (a plain str, even of a Formula)
+        if not cell:
+            if required:
+                importer.error(number, name, _("A value is required."))
+            values.append(None)
+            continue
+        # The common cell goes straight to its parser; the rare one is looked at closely.
+        if cell[0] in "='" or hidden(cell) or type(given) is Formula:
+            refusal, cell = _refusal(cell, type(given) is Formula, text_formulas)
+            if refusal is not None:
+                importer.error(number, name, refusal)
+                values.append(None)
+                continue
+        try:
+            value = parse_cell(cell)
+        except ValidationError as exc:
+            importer.error(number, name, exc.messages[0])
+            values.append(None)
+            continue
+        values.append(value if pack is None else pack(value))
+    return None if errors.total != errors_before else values
+
+
 def parse(importer, table, progress=None):
     """Check the header and parse every cell of `table`; answer the rows that parsed (errors go
     to the importer) and the count of data rows read."""
@@ -691,72 +827,23 @@ def parse(importer, table, progress=None):
     if importer.errors:
         return [], 0
     layout = Layout(importer.columns)
-    # For each column: its position in the file (None: the file lacks it), its parser, how its
-    # value is packed, whether it is required and its name.
-    plan = [
-        (header.index(column.name) if column.name in header else None, column.parse, pack, column.required, column.name)
-        for column, pack in zip(importer.columns, layout.pack, strict=True)
-    ]
-    unnamed = [position for position, name in enumerate(header) if name is None]
-    width, key_positions = len(header), [layout.index[name] for name in importer.key]
-    max_rows, text_formulas, hidden = settings.IMPORT_MAX_ROWS, table.text_formulas, parsers.HIDDEN.search
-    rows, seen_keys, count, flagged, errors = [], {}, 0, set(), importer.errors
-    try:
-        for number, raw in table.rows:
-            if not any(cell.strip() for cell in raw):
-                continue  # a blank line is no row
-            count += 1
-            if count > max_rows:
-                raise UsageError(
-                    _("The file has more than %(limit)d rows; split it into smaller files.") % {"limit": max_rows}
-                )
-            if count % PROGRESS_EVERY == 0:
-                progress(count, table.estimate(count), "parse")
-            if len(raw) > width and any(cell.strip() for cell in raw[width:]):
-                importer.error(number, "", _("This row has more cells than the header has columns."))
+    columns = plan(importer, header, layout.pack)
+    key_positions = [layout.index[name] for name in importer.key]
+    data, text_formulas = DataRows(importer, table, header, progress), table.text_formulas
+    rows, seen_keys = [], {}
+    for number, raw in data:
+        values = parse_cells(importer, number, raw, columns, text_formulas)
+        if values is None:
+            continue  # a row with a bad cell goes no further; its errors are reported
+        row = Row(number, tuple(values), layout)
+        key = tuple(values[position] for position in key_positions)
+        if None not in key:
+            first = seen_keys.setdefault(key, row)
+            if first is not row:
+                importer.error(number, importer.key[-1], _("The same key as row %(row)d.") % {"row": first.number})
                 continue
-            for position in unnamed:
-                # Unnamed columns with nothing in them are harmless (a trailing comma, a formatted
-                # spreadsheet column); a value there has no column to go to.
-                if position not in flagged and position < len(raw) and raw[position].strip():
-                    flagged.add(position)
-                    importer.error(1, f"#{position + 1}", _("This column has values but no name."))
-            values, errors_before, length = [], errors.total, len(raw)
-            for position, parse_cell, pack, required, name in plan:
-                given = raw[position] if position is not None and position < length else ""
-                cell = given.strip()  # (a plain str, even of a Formula)
-                if not cell:
-                    if required:
-                        importer.error(number, name, _("A value is required."))
-                    values.append(None)
-                    continue
-                # The common cell goes straight to its parser; the rare one is looked at closely.
-                if cell[0] in "='" or hidden(cell) or type(given) is Formula:
-                    refusal, cell = _refusal(cell, type(given) is Formula, text_formulas)
-                    if refusal is not None:
-                        importer.error(number, name, refusal)
-                        values.append(None)
-                        continue
-                try:
-                    value = parse_cell(cell)
-                except ValidationError as exc:
-                    importer.error(number, name, exc.messages[0])
-                    values.append(None)
-                    continue
-                values.append(value if pack is None else pack(value))
-            if errors.total != errors_before:
-                continue  # a row with a bad cell goes no further; its errors are reported
-            row = Row(number, tuple(values), layout)
-            key = tuple(values[position] for position in key_positions)
-            if None not in key:
-                first = seen_keys.setdefault(key, row)
-                if first is not row:
-                    importer.error(number, importer.key[-1], _("The same key as row %(row)d.") % {"row": first.number})
-                    continue
-            rows.append(row)
-    except TableError as exc:
-        importer.error(exc.row, "", exc.message)
-    return rows, count
+        rows.append(row)
+    return rows, data.count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -786,6 +873,8 @@ def run_import(kind, content, filename, *, actor, dry_run=False, progress=None):
     progress(0, None, "parse")
     table = open_table(content, filename)
     try:
+        if importer.staged:
+            return _import_staged(importer, table, dry_run=dry_run, actor=actor, progress=progress)
         rows, count = parse(importer, table, progress)
     finally:
         table.close()
@@ -804,3 +893,36 @@ def run_import(kind, content, filename, *, actor, dry_run=False, progress=None):
             transaction.set_rollback(True)
     progress(count, count, "done")
     return Report(kind=kind, rows=len(rows), counts=counts, dry_run=dry_run)
+
+
+def _import_staged(importer, table, *, dry_run, actor, progress):
+    """run_import of a staged KIND: the file's rows go to a temporary table as they are read, and
+    only those in canonical form or that parsed (staging.Stage); the write is set-based SQL.
+
+    The write checks the rows it writes (clients unknown or out of reach, a key twice) and
+    refuses them whole, so a good file is read once: the checks that name the bad rows run only
+    when the write refused (or when cells were bad, to report everything at once)."""
+    header = _header(importer, table.header)
+    if importer.errors:
+        raise ImportRejected(importer.errors)
+    with staging.Stage(importer, header) as stage:
+        stage.load(table, progress)
+        progress(stage.count, stage.count, "check")
+        with locks.exclusive("imports"):
+            counts, refusal = None, None
+            if not importer.errors:
+                progress(stage.count, stage.count, "write")
+                try:
+                    counts = importer.write_staged(stage, actor=actor)
+                except (ValidationError, PermissionDenied, IntegrityError) as exc:
+                    refusal = exc
+            if counts is None:
+                stage.check_duplicates()
+                importer.check_staged(stage)
+                if importer.errors:
+                    raise ImportRejected(importer.errors)
+                raise refusal
+            if dry_run:
+                transaction.set_rollback(True)
+    progress(stage.count, stage.count, "done")
+    return Report(kind=importer.kind, rows=stage.rows, counts=counts, dry_run=dry_run)

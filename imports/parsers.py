@@ -9,6 +9,8 @@ record, and a loose reading (`1,,,0` as 10, `1_000` as 1000, `1e30`) would store
 import datetime
 import functools
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -34,6 +36,25 @@ HIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u
 GROUPED = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
 MONEY = re.compile(rf"-?{GROUPED}(?:\.[0-9]{{1,2}})?")
 INTEGER = re.compile(r"[+-]?(?:[0-9]{1,3}(?:,[0-9]{3}){0,5}|[0-9]{1,18})")
+
+
+@dataclass(frozen=True)
+class Canonical:
+    """The canonical form of a parser's cells, for the imports staged in the database (engine,
+    staging): the cells a file of millions of rows holds, checked a chunk of the file at a time
+    instead of one cell at a time.
+
+    A cell that matches `pattern` (ASCII, no comma, quote or line break) is one the parser takes
+    as it is; staged in a column of type `column` (per database vendor), `sql` (`{}` the staged
+    column) reads it to the very value the parser answers. A cell that does not match goes
+    through the parser as before, which refuses it with its message or answers a value, staged
+    as `text(value)` (a text matching `pattern`). The pattern of a key's column admits one text
+    per value (code and month do), so that keys compare as texts."""
+
+    pattern: str
+    column: dict = field(default_factory=lambda: {"postgresql": "text", "sqlite": "text"})
+    sql: dict = field(default_factory=lambda: {"postgresql": "{}", "sqlite": "{}"})
+    text: Callable = str
 
 
 def described(format):
@@ -88,11 +109,17 @@ def text_up_to(max_length):
     return parse
 
 
+CODE = r"[A-Za-z0-9_.@+-]{1,32}"
+
+
 @described(gettext_lazy("Code: 1 to 32 letters, digits or _ . @ + -"))
 def code(cell):
-    if not re.fullmatch(r"[A-Za-z0-9_.@+-]{1,32}", cell):
+    if not re.fullmatch(CODE, cell):
         raise ValidationError(_("A code is 1 to 32 letters, digits or _ . @ + -."))
     return cell
+
+
+code.canonical = Canonical(CODE)
 
 
 def choice(choices, only=None):
@@ -192,6 +219,14 @@ def month(cell):
     return datetime.date(int(match[1]), int(match[2]), 1)
 
 
+# YYYY-MM with a year of FIRST_YEAR..LAST_YEAR (1900..2100) and a month of 01..12.
+month.canonical = Canonical(
+    r"(?:19[0-9][0-9]|20[0-9][0-9]|2100)-(?:0[1-9]|1[0-2])",
+    sql={"postgresql": "CAST({} || '-01' AS date)", "sqlite": "{} || '-01'"},  # SQLite keeps dates as text
+    text=lambda value: f"{value.year:04d}-{value.month:02d}",
+)
+
+
 @described(gettext_lazy("Quarter YYYYQn, e.g. 2026Q1"))
 def quarter(cell):
     """A quarter YYYYQn, as the text itself (normalised)."""
@@ -246,3 +281,12 @@ def _yuan(cents):
 
 # An import holds its parsed amounts as integer cents (a third of a Decimal's memory).
 money.compact = (_cents, _yuan)
+# Plain digits, at most 16 before the point (below MONEY_LIMIT) and 2 after, not negative: the
+# cells of a bank system's export. Grouped digits ("1,234.50") and the rest go through money().
+# Staged as numbers: PostgreSQL's COPY reads them as it reads the column's; SQLite's numeric
+# affinity keeps them as it keeps the Decimal text Django writes.
+money.canonical = Canonical(
+    r"[0-9]{1,16}(?:\.[0-9]{1,2})?",
+    column={"postgresql": "numeric(18, 2)", "sqlite": "numeric"},
+    text=lambda value: format(value, "f"),
+)

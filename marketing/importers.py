@@ -10,7 +10,7 @@ from accounts.importers import units_by_code
 from accounts.models import Unit
 from accounts.scoping import scoped
 from imports import parsers
-from imports.engine import Column, Importer, register
+from imports.engine import Column, Importer, RowError, register
 from imports.exports import import_boolean, import_date, import_money, import_month
 
 from . import services
@@ -227,10 +227,11 @@ class TierImporter(Importer):
 
 @register
 class MetricImporter(Importer):
-    """Millions of rows a month: the check is a query per chunk of client numbers, the write
-    a few bulk statements (rule P1)."""
+    """Millions of rows a month (rule P1): staged in the database and written set-based
+    (imports.staging, services.metrics_save_staged), in memory that does not grow with the file."""
 
     kind = "metrics"
+    staged = True
     key = ("client_no", "month")
     permissions = ("marketing.add_clientmetric", "marketing.change_clientmetric")
     # Balances, flows and assets alike: the spec knows no negative figure, and the database
@@ -257,32 +258,21 @@ class MetricImporter(Importer):
         ],
     ]
 
-    def check(self, rows):
-        self.client_ids = dict(
-            by_client_no(
-                within_reach(Client.objects.values_list("client_no", "pk"), self.actor),
-                [row["client_no"] for row in rows],
-            )
+    def check_staged(self, stage):
+        """The rows whose client is unknown or out of the actor's reach (rule O5)."""
+        clients_sql, params = within_reach(Client.objects.values("client_no"), self.actor).query.sql_with_params()
+        number = stage.value("client_no", "s")
+        found, total = stage.rows_where(
+            f"NOT EXISTS (SELECT 1 FROM ({clients_sql}) AS c WHERE c.client_no = {number})",
+            params,
+            columns=["client_no"],
         )
-        for row in rows:
-            if row["client_no"] not in self.client_ids:
-                self.error(row, "client_no", unknown_client(row["client_no"]))
+        self.errors.extend((RowError(row, "client_no", unknown_client(no)) for row, no in found), total)
 
-    def write(self, rows, *, actor):
+    def write_staged(self, stage, *, actor):
         # A figure the file has no column for is left as stored; an empty cell means none.
         figures = [name for name in ClientMetric.FIGURES if name in self.present]
-        return services.metrics_save(
-            actor=actor,
-            records=(
-                {
-                    "client_id": self.client_ids[row["client_no"]],
-                    "month": row["month"],
-                    **{name: row[name] for name in figures},
-                }
-                for row in rows
-            ),
-            figures=figures,
-        )
+        return services.metrics_save_staged(stage, actor=actor, figures=figures)
 
     @classmethod
     def export_rows(cls, actor):

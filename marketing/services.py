@@ -444,6 +444,43 @@ def metrics_save(records, *, actor, figures=ClientMetric.FIGURES):
         ).counts
 
 
+def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
+    """Create or update the monthly figures of a staged file (imports.staging.Stage: client_no,
+    month and those of `figures` it has, in canonical form) set-based, in memory that does not grow
+    with the file; otherwise as metrics_save. One transaction (bulk.upsert_select's); it refuses
+    the whole file, writing nothing, when a row names no client within the actor's reach
+    (PermissionDenied, or ValidationError for SYSTEM: the number is unknown) or a client and
+    month twice (ValidationError)."""
+    require(actor, "marketing.add_clientmetric", "marketing.change_clientmetric")
+    figures = [name for name in figures if stage.column(name)]  # a figure the file lacks stays as stored
+    # (require refused the actors who reach nothing: this query has a WHERE to compile)
+    clients_sql, clients_params = within_reach(Client.objects.values("id", "client_no"), actor).query.sql_with_params()
+    month = stage.column("month")  # (the few months of the file, converted after DISTINCT)
+    values = [f"{stage.value('month', 's')} AS month", *(f"{stage.value(name, 's')} AS {name}" for name in figures)]
+    select = (
+        f"SELECT c.id AS client_id, {', '.join(values)} FROM {stage.table} AS s "
+        f"JOIN ({clients_sql}) AS c ON c.client_no = {stage.value('client_no', 's')}"
+    )
+    try:
+        return bulk.upsert_select(
+            ClientMetric,
+            select,
+            clients_params,
+            key=("client_id", "month"),
+            fields=list(figures),
+            expected=stage.rows,
+            narrow={
+                "month": f"SELECT {stage.value('month', 'd')} FROM (SELECT DISTINCT {month} AS {month} FROM {stage.table}) AS d"
+            },
+        )
+    except bulk.Mismatch as exc:
+        if exc.duplicates:
+            raise ValidationError(_("A client's figures of one month are given twice.")) from exc
+        if reach(actor) != EVERYTHING:
+            raise PermissionDenied(_("Some of these clients bank outside your part of the bank.")) from exc
+        raise ValidationError(_("Some of these client numbers belong to no client.")) from exc
+
+
 # --- business requests (rule C8) -------------------------------------------------------------
 
 

@@ -105,6 +105,9 @@ CALLS = {
         [{"client_id": w["registry"]["C4"].pk, "month": D(2011, 1, 1), **dict.fromkeys(ClientMetric.FIGURES)}],
         actor=actor,
     ),
+    "metrics_save_staged": lambda w, actor: staged_metrics(
+        "client_no,month,aum\nC4,2011-01,1\n", marketing_services.metrics_save_staged, actor=actor, figures=["aum"]
+    ),
     "business_request_create": lambda w, actor: marketing_services.business_request_create(
         client=w["registry"]["C4"], nature=RequestNature.GENERAL, is_credit=False, description="x", actor=actor
     ),
@@ -112,6 +115,20 @@ CALLS = {
         request=w["request"], actor=actor
     ),
 }
+
+
+def staged_metrics(text, service, **options):
+    """Call `service` with a file of metrics staged as the import stages it (imports.staging)."""
+    from imports import engine, staging
+    from marketing.importers import MetricImporter
+
+    table = engine.open_table(text.encode(), "metrics.csv")
+    try:
+        with staging.Stage(MetricImporter(actor=SYSTEM), table.header) as stage:
+            stage.load(table, lambda done, total, phase: None)
+            return service(stage, **options)
+    finally:
+        table.close()
 
 
 def renamed(user):
