@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -461,18 +461,25 @@ def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
         f"SELECT c.id AS client_id, {', '.join(values)} FROM {stage.table} AS s "
         f"JOIN ({clients_sql}) AS c ON c.client_no = {stage.value('client_no', 's')}"
     )
+    many = stage.rows > standing.REFRESH_LIMIT  # a month of the province: the read model is rebuilt after
     try:
-        return bulk.upsert_select(
-            ClientMetric,
-            select,
-            clients_params,
-            key=("client_id", "month"),
-            fields=list(figures),
-            expected=stage.rows,
-            narrow={
-                "month": f"SELECT {stage.value('month', 'd')} FROM (SELECT DISTINCT {month} AS {month} FROM {stage.table}) AS d"
-            },
-        )
+        with standing.refreshing(everything=many) as touched:
+            counts = bulk.upsert_select(
+                ClientMetric,
+                select,
+                clients_params,
+                key=("client_id", "month"),
+                fields=list(figures),
+                expected=stage.rows,
+                narrow={
+                    "month": f"SELECT {stage.value('month', 'd')} FROM (SELECT DISTINCT {month} AS {month} FROM {stage.table}) AS d"
+                },
+            )
+            if not many:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT client_id FROM ({select}) AS staged", clients_params)
+                    touched.update(row[0] for row in cursor.fetchall())
+            return counts
     except bulk.Mismatch as exc:
         if exc.duplicates:
             raise ValidationError(_("A client's figures of one month are given twice.")) from exc
