@@ -1,31 +1,48 @@
 """Form widgets shared by the apps."""
 
+import hashlib
+
 from django import forms
+from django.core.cache import cache
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+# How long a drop-down's options drawn from the database are kept: a unit added or renamed shows
+# in the drop-downs within this time (the filter itself always reads the database).
+OPTIONS_CACHE_SECONDS = 60
+
 
 class QuickSelect(forms.Select):
-    """A drop-down written out in Python instead of one template per option: a province's
-    hundreds of units cost a millisecond, not a third of the page's time. Same markup as Select."""
+    """A drop-down written out in Python instead of one template per option, with its options
+    from the database kept for a minute per query and language: a province's hundreds of units
+    cost a millisecond, not a third of the page's time. Same markup as Select (no optgroups)."""
+
+    def options(self):
+        if not isinstance(self.choices, ModelChoiceIterator):
+            return [(str(value), str(label)) for value, label in self.choices]
+        query = str(self.choices.queryset.query)
+        key = hashlib.sha256(f"{translation.get_language()}:{query}".encode()).hexdigest()
+        return cache.get_or_set(
+            f"quick-select:{key}",
+            lambda: [(str(value), str(label)) for value, label in self.choices],
+            OPTIONS_CACHE_SECONDS,
+        )
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"{}>', widget["name"], flatatt(widget["attrs"]))]
-        for group, options, _index in widget["optgroups"]:
-            if group:
-                parts.append(format_html('<optgroup label="{}">', group))
-            parts.extend(
-                format_html(
-                    '<option value="{}"{}>{}</option>',
-                    option["value"],
-                    mark_safe(" selected") if option["selected"] else "",
-                    option["label"],
-                )
-                for option in options
+        chosen = {str(item) for item in self.format_value(value)}
+        attrs = self.build_attrs(self.attrs, attrs)
+        parts = [format_html('<select name="{}"{}>', name, flatatt(attrs))]
+        parts.extend(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                option,
+                mark_safe(" selected") if option in chosen else "",
+                label,
             )
-            if group:
-                parts.append(mark_safe("</optgroup>"))
+            for option, label in self.options()
+        )
         parts.append(mark_safe("</select>"))
         return mark_safe("".join(parts))
