@@ -40,6 +40,9 @@ class TerminalProgress:
 
 class Command(BaseCommand):
     help = "Import a CSV or XLSX file of one KIND, whole or not at all (INTERFACES.md)."
+    # A scheduled load runs it many times: the system checks (most of a second) are for migrate,
+    # runserver and `manage.py check`, which a deployment runs anyway.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("kind", help="one of: " + ", ".join(sorted(REGISTRY)))
