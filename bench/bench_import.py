@@ -13,6 +13,7 @@ the database: it measures the one it is given, and writes to it only the file's 
 
 import argparse
 import csv
+import datetime
 import json
 import os
 import subprocess
@@ -30,6 +31,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+
+from marketing import partitions  # noqa: E402
 
 PLAIN = """CREATE TEMPORARY TABLE bench_plain_copy (client_no text, month text, deposits_avg numeric,
     loans numeric, intermediate_income numeric, product_sales numeric, aum numeric, annual_contribution numeric)"""
@@ -89,6 +92,9 @@ def main():
         with connection.cursor() as cursor:
             for month in file_months(options.file):
                 cursor.execute("DELETE FROM marketing_clientmetric WHERE month = %s", [f"{month}-01"])
+                # and its partition (marketing.partitions): the month is new again
+                first = datetime.date.fromisoformat(f"{month}-01")
+                cursor.execute(f'DROP TABLE IF EXISTS "{partitions.name(first)}"')
             cursor.execute("VACUUM ANALYZE marketing_clientmetric")
     copy = min(copy_seconds(options.file) for _run in range(options.runs))
     print(json.dumps({"figure": "copy_s", "value": round(copy, 2)}))

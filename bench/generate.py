@@ -10,7 +10,8 @@ It DROPs and re-CREATEs the database, runs `migrate`, then fills it at S × FULL
   the one password PASSWORD (hashed once), and the two persona logins of bench/common.py;
 - 200,000 corporate and 2,000,000 individual clients, banking unevenly over the units;
 - named lists at every level with their history (rule C2);
-- twelve months of metrics, 2025-12 … 2026-11 (about 26 million rows at S = 1), generated in SQL.
+- twelve months of metrics, 2025-12 … 2026-11 (about 26 million rows at S = 1), generated in SQL,
+  one partition a month (marketing.partitions).
 
 Everything enters by COPY or set-based SQL, never one ORM save per row. The same seed gives the
 same data: Python draws from `random.Random` streams seeded by (seed, phase), SQL from
@@ -110,7 +111,7 @@ def main(argv=None):
                 f"{generator.role_rows:,} role memberships, {len(generator.seats):,} seats"
             )
         generator.reset_sequences(conn)
-        # The lead may partition marketing_clientmetric by month here, before the metrics arrive.
+        month_partitions(conn)
         load_metrics(conn, args.seed)
         with phase("vacuum analyze"):
             vacuum_analyze(conn)
@@ -160,6 +161,17 @@ def django_migrate():
 
     call_command("migrate", verbosity=0, interactive=False)
     connections.close_all()
+
+
+def month_partitions(conn):
+    """A partition for each month of metrics, as the metrics import makes one for a new month
+    (marketing.partitions, migration marketing 0008)."""
+    from marketing import partitions
+
+    with conn.cursor() as cur:
+        for month in months():
+            partitions.create(cur, month)
+    conn.commit()
 
 
 def check_with_django():
@@ -1185,8 +1197,9 @@ def detach(cur, tables):
         """
         SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), contype
           FROM pg_constraint
-         WHERE (conrelid = ANY(%(t)s::regclass[]) AND contype IN ('p', 'u', 'x', 'f'))
-            OR (confrelid = ANY(%(t)s::regclass[]) AND contype = 'f')
+         WHERE ((conrelid = ANY(%(t)s::regclass[]) AND contype IN ('p', 'u', 'x', 'f'))
+                OR (confrelid = ANY(%(t)s::regclass[]) AND contype = 'f'))
+           AND conparentid = 0  -- a partition's copy goes and comes back with its table's
          ORDER BY contype = 'f', conrelid::regclass::text, conname
         """,
         {"t": names},

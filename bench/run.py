@@ -23,6 +23,7 @@ Nothing is written to the database but sessions, django-axes' login records, the
 import argparse
 import contextlib
 import csv
+import datetime
 import http.client
 import json
 import math
@@ -93,6 +94,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 from accounts.scoping import scoped  # noqa: E402
+from marketing import partitions  # noqa: E402
 from marketing.models import Client, ClientKind, ClientMetric, TierEntry  # noqa: E402
 from marketing.selectors import readable_list_owners  # noqa: E402
 from marketing.views import default_list_owner  # noqa: E402
@@ -667,6 +669,10 @@ def imports(month):
                 # The import wrote only this month's rows; the read model (marketing.standing)
                 # went unread when it did and is rebuilt below, as a worker would.
                 deleted = conn.execute(sql.SQL("DELETE FROM {} WHERE month = %s").format(metrics), [first_day])
+                # The month's partition goes too (marketing.partitions), so that the next run
+                # imports a new month again.
+                partition = partitions.name(datetime.date.fromisoformat(first_day))
+                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition)))
                 conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(metrics))
                 emit("cleanup", month=month, deleted=deleted.rowcount)
             figures["rebuild_s"] = rebuild_read_model()

@@ -150,10 +150,11 @@ class ClientMetric(models.Model):
     """A client's figures of one month (rule P1): the raw material of segments and appraisal.
 
     Millions of rows: no history (the import file is the record), one row per client and month,
-    written set-based.
+    written set-based. On PostgreSQL, one partition a month (marketing.partitions).
     """
 
-    client = models.ForeignKey(Client, models.CASCADE, related_name="metrics", verbose_name=_("client"))
+    # No index of its own: the (client, month) key leads with the client.
+    client = models.ForeignKey(Client, models.CASCADE, related_name="metrics", verbose_name=_("client"), db_index=False)
     month = models.DateField(_("month"))  # the first day of the month
     deposits_avg = models.DecimalField(_("daily-average deposits"), null=True, blank=True, **MONEY)
     loans = models.DecimalField(_("loan balance"), null=True, blank=True, **MONEY)

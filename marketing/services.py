@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,7 @@ from accounts.scoping import EVERYTHING, scoped
 from bankops import bulk
 from bankops.locks import exclusive
 
-from . import rules, standing
+from . import partitions, rules, standing
 from .models import (
     PROVINCE_OWNED_TIERS,
     BusinessRequest,
@@ -434,6 +434,7 @@ def metrics_save(records, *, actor, figures=ClientMetric.FIGURES):
                 raise PermissionDenied(_("Some of these clients bank outside your part of the bank."))
     months = {record["month"] for record in records}
     with standing.refreshing({record["client_id"] for record in records}):
+        partitions.ensure_months(months)
         return bulk.upsert(
             ClientMetric,
             records,
@@ -464,7 +465,7 @@ def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
     many = stage.rows > standing.REFRESH_LIMIT  # a month of the province: the read model is rebuilt after
     try:
         with standing.refreshing(everything=many) as touched:
-            counts = bulk.upsert_select(
+            counts = _metrics_by_partition(stage, select, clients_params, figures) or bulk.upsert_select(
                 ClientMetric,
                 select,
                 clients_params,
@@ -486,6 +487,34 @@ def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
         if reach(actor) != EVERYTHING:
             raise PermissionDenied(_("Some of these clients bank outside your part of the bank.")) from exc
         raise ValidationError(_("Some of these client numbers belong to no client.")) from exc
+
+
+def _metrics_by_partition(stage, select, params, figures):
+    """Where the metrics are partitioned by month (PostgreSQL): a staged file of one month that
+    has no rows yet is written as that month's own partition (marketing.partitions), all rows
+    created; any other file gets the partitions of its months and None, for bulk.upsert_select
+    to write it. Raises bulk.Mismatch, having written nothing, as upsert_select would."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT {stage.value('month', 's')} FROM {stage.table} AS s")
+        months = [row[0] for row in cursor.fetchall()]
+        new = partitions.missing(cursor, months)
+        if len(months) != 1 or new != months:
+            for month in new:
+                partitions.create(cursor, month)
+            return None
+        try:
+            with transaction.atomic():
+                written = partitions.load_new_month(cursor, months[0], select, params, fields=figures)
+                if written != stage.rows:
+                    raise bulk.Mismatch(missing=stage.rows - written)
+        except IntegrityError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) == "23505":  # a client twice in the month
+                raise bulk.Mismatch(duplicates=True) from exc
+            raise
+    standing.bump()  # an attached partition fires no INSERT trigger
+    return bulk.Counts(created=written)
 
 
 # --- business requests (rule C8) -------------------------------------------------------------

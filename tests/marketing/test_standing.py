@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.actors import SYSTEM
-from marketing import selectors, services, standing
+from marketing import partitions, selectors, services, standing
 from marketing.models import Client, ClientKind, ClientMetric, ClientStanding, Tier, TierEntry
 
 from .conftest import add_clients, list_entry, month
@@ -160,6 +160,7 @@ def test_new_thresholds_leave_the_rows_unread_until_rebuilt(
 
 def test_a_write_behind_the_services_back_stops_the_rows_being_read(registry, province_analyst):
     on = D(2010, 8, 10)
+    partitions.ensure_months([D(2010, 8, 1)])  # as the services do first (PostgreSQL)
     build(on)
     ClientMetric.objects.create(client=registry["I2"], month=D(2010, 8, 1), aum=Decimal("9000000"))
     assert not selectors.stored_standing_covers(on)
