@@ -1,5 +1,6 @@
 """REST API of the client registry (INTERFACES.md): clients and named lists, scoped (rule O5)."""
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -7,10 +8,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from imports import parsers
 
-from . import selectors
+from . import caching, selectors
 from .filters import ClientFilter
 from .models import LISTED_TIERS, Client, TierEntry
 from .paging import RegistryPagination
@@ -27,6 +29,26 @@ def date_param(request, name="on"):
         raise ValidationError({name: exc.messages}) from None
 
 
+class CachedList:
+    """A list endpoint whose answers are kept under the registry's version (marketing.caching):
+    the same question on the same day gets the same page without the query."""
+
+    cache_name = None
+
+    def list(self, request, *args, **kwargs):
+        key = caching.registry_key(request, self.cache_name)
+        data = cache.get(key)
+        if data is not None:
+            return Response(data)
+        response = self.answer(request, *args, **kwargs)
+        cache.set(key, response.data, caching.TIMEOUT)
+        return response
+
+    def answer(self, request, *args, **kwargs):
+        """The list as computed (the mixins' list, unless the view writes its own)."""
+        return super().list(request, *args, **kwargs)
+
+
 class ClientSerializer(serializers.Serializer):
     client_no = serializers.CharField()
     name = serializers.CharField()
@@ -40,7 +62,7 @@ class ClientSerializer(serializers.Serializer):
 ON = OpenApiParameter("on", OpenApiTypes.DATE, description="the date (default today)")
 
 
-class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ClientViewSet(CachedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Clients with their tier, segment and responsible department on a date (rules C1–C5).
 
     The filters are the client list page's (tier, segment, account_unit with its subtree, kind,
@@ -48,6 +70,7 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """
 
     serializer_class = ClientSerializer
+    cache_name = "api-clients"
     filterset_class = ClientFilter
     pagination_class = RegistryPagination
     lookup_field = "client_no"
@@ -72,10 +95,11 @@ class TierEntrySerializer(serializers.Serializer):
     derived = serializers.BooleanField()
 
 
-class TierListViewSet(viewsets.GenericViewSet):
+class TierListViewSet(CachedList, viewsets.GenericViewSet):
     """The named list a unit keeps, as in force on a date (rules C2, C3)."""
 
     serializer_class = TierEntrySerializer
+    cache_name = "api-tiers"
     filter_backends = []
     queryset = TierEntry.objects.none()  # the list is read by selectors.tier_list; the browsable API asks for one
 
@@ -86,6 +110,9 @@ class TierListViewSet(viewsets.GenericViewSet):
         ]
     )
     def list(self, request):
+        return super().list(request)
+
+    def answer(self, request):
         code = request.query_params.get("unit")
         if not code:
             raise ValidationError({"unit": ["A unit code is required."]})

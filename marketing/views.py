@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
 from accounts.scoping import scoped
 from imports.exports import EXPORT_FORMATS, label_of, report_filename, table_response, yes_no
 
-from . import selectors, services
+from . import caching, selectors, services
 from .filters import BusinessRequestFilter, ClientFilter
 from .forms import BusinessRequestForm, OnForm, ResponsibleOverrideForm
 from .models import Client, ClientKind, ClientMetric, RequestNature, Segment, Tier
@@ -185,24 +186,41 @@ def client_report_rows(clients, user):
         ]
 
 
+class ClientListing:
+    """The client list's filters and page, computed on first use: when the page's fragment is
+    in the cache (marketing.caching), nothing is."""
+
+    def __init__(self, request, on_form, on):
+        self.request, self.on_form, self.on = request, on_form, on
+
+    @cached_property
+    def filter(self):
+        clients = selectors.client_list(user=self.request.user, on=self.on)
+        return ClientFilter(self.on_form.data, queryset=clients, request=self.request)
+
+    @cached_property
+    def page(self):
+        page = RegistryPaginator(self.filter.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = [present(client) for client in page.object_list]
+        return page
+
+
 @login_required
 def client_list(request):
     on_form, on = dated_form(request)
-    filterset = ClientFilter(on_form.data, queryset=selectors.client_list(user=request.user, on=on), request=request)
-    clients = filterset.qs
+    listing = ClientListing(request, on_form, on)
     if fmt := export_format(request):
         filename = report_filename(pgettext("export file", "clients"), on)
-        return table_response(filename, CLIENT_REPORT_COLUMNS, client_report_rows(clients, request.user), fmt)
-    page = RegistryPaginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = [present(client) for client in page.object_list]
+        return table_response(filename, CLIENT_REPORT_COLUMNS, client_report_rows(listing.filter.qs, request.user), fmt)
     return render(
         request,
         "marketing/client_list.html",
         {
-            "filter": filterset,
-            "page": page,
+            "listing": listing,
             "query": query_without_page(request),
             "on": on,
+            "cache_key": caching.registry_key(request, "client-list"),
+            "cache_timeout": caching.TIMEOUT,
         },
     )
 
@@ -534,34 +552,58 @@ def default_list_owner(user, owners):
     return (above[-1] if above else owners[0]) if owners else None
 
 
+class NamedListing:
+    """A named list's owners, unit and page, computed on first use (see ClientListing)."""
+
+    def __init__(self, request, on):
+        self.request, self.on = request, on
+
+    @cached_property
+    def owners(self):
+        return list(selectors.readable_list_owners(user=self.request.user))
+
+    @cached_property
+    def unit(self):
+        code = self.request.GET.get("unit")
+        if code:
+            return selectors.list_owner_get(user=self.request.user, code=code)
+        unit = default_list_owner(self.request.user, self.owners)
+        if unit is None:
+            raise Http404
+        return unit
+
+    @cached_property
+    def rows(self):
+        return selectors.tier_list(user=self.request.user, unit=self.unit, on=self.on)
+
+    @cached_property
+    def page(self):
+        page = Paginator(self.rows, LIST_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page.object_list = [{**row, "tier_label": Tier(row["tier"]).label} for row in page.object_list]
+        return page
+
+    @cached_property
+    def derived_count(self):
+        return self.rows.derived_count()
+
+
 @login_required
 def tier_lists(request):
     on_form, on = dated_form(request)
-    owners = list(selectors.readable_list_owners(user=request.user))
-    code = request.GET.get("unit")
-    if code:
-        unit = selectors.list_owner_get(user=request.user, code=code)
-    else:
-        unit = default_list_owner(request.user, owners)
-        if unit is None:
-            raise Http404
-    rows = selectors.tier_list(user=request.user, unit=unit, on=on)
+    listing = NamedListing(request, on)
     if fmt := export_format(request):
         what = pgettext("export file", "named list")
-        filename = report_filename(f"{what}_{unit.name}", on)
-        return table_response(filename, TIER_REPORT_COLUMNS, tier_report_rows(rows, unit), fmt)
-    page = Paginator(rows, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = [{**row, "tier_label": Tier(row["tier"]).label} for row in page.object_list]
+        filename = report_filename(f"{what}_{listing.unit.name}", on)
+        return table_response(filename, TIER_REPORT_COLUMNS, tier_report_rows(listing.rows, listing.unit), fmt)
     return render(
         request,
         "marketing/tier_list.html",
         {
             "on_form": on_form,
             "on": on,
-            "unit": unit,
-            "owners": owners,
-            "page": page,
-            "derived_count": rows.derived_count(),
+            "listing": listing,
             "query": query_without_page(request),
+            "cache_key": caching.registry_key(request, "named-list"),
+            "cache_timeout": caching.TIMEOUT,
         },
     )

@@ -7,9 +7,17 @@ a Wuhu customer manager — the last must be refused what belongs to Hefei.
 """
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Position, UnitKind
 from tests.helpers import make_person, make_unit
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a rolled-back database reuses ids and versions,
+    which would find the pages and counts an earlier test left (marketing.caching, .paging)."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ def test_client_report_has_chinese_headers_names_beside_codes_labels_and_wan(log
 
 def test_client_report_shows_the_figures_the_page_shows(login, province_analyst, figures):
     client = login(province_analyst)
-    page = {c.client_no: c for c in client.get(reverse("client-list"), {"on": ON}).context["page"].object_list}
+    page = {c.client_no: c for c in client.get(reverse("client-list"), {"on": ON}).context["listing"].page.object_list}
     rows = csv_rows(export(client, "client-list", on=ON))
     columns = {name: rows[0].index(name) for name in ("AUM（万元）", "年贡献度（万元）", "层级", "细分")}
     for row in rows[1:]:

@@ -72,7 +72,7 @@ def clients(bank):
 
 
 def listed(response):
-    return [client.client_no for client in response.context["page"].object_list]
+    return [client.client_no for client in response.context["listing"].page.object_list]
 
 
 # --- the client list -------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def test_client_list_shows_an_empty_state(login, province_analyst, clients):
 
 def test_client_list_bad_date_is_reported_and_today_used(login, province_analyst, clients):
     response = login(province_analyst).get(reverse("client-list"), {"on": "2024-02-30", "tier": "PROVINCE"})
-    assert "on" in response.context["filter"].errors
+    assert "on" in response.context["listing"].filter.errors
     assert listed(response) == ["HF001", "WH001"]
 
 
