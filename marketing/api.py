@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -115,11 +116,11 @@ class TierListViewSet(CachedList, viewsets.GenericViewSet):
     def answer(self, request):
         code = request.query_params.get("unit")
         if not code:
-            raise ValidationError({"unit": ["A unit code is required."]})
+            raise ValidationError({"unit": [_("A unit code is required.")]})
         try:
             unit = selectors.list_owner_get(user=request.user, code=code)
         except Http404:
-            raise ValidationError({"unit": [f"No unit {code} whose list you may read."]}) from None
+            raise ValidationError({"unit": [_("No unit %(code)s whose list you may read.") % {"code": code}]}) from None
         rows = selectors.tier_list(user=request.user, unit=unit, on=date_param(request))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -32,12 +32,17 @@ from . import standing
 TIMEOUT = 24 * 3600  # an old version's entries age out; a current one is valid all day
 
 
+def registry_version():
+    """The registry's version (one query)."""
+    return standing.state().version
+
+
 def registry_key(request, name):
     """The cache key of the registry view `name` as `request` asks for it (one query: the
     version)."""
     user = request.user
     parts = (
-        standing.state().version,
+        registry_version(),
         timezone.localdate().isoformat(),
         get_language(),
         user.pk,

@@ -9,7 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import UnitChoiceFilter
 from accounts.models import Unit
 from accounts.scoping import scoped
+from bankops.widgets import QuickSelect
 
+from . import caching
 from .forms import department_choices
 from .models import BusinessRequest, Client, ClientKind, RequestNature, Segment, Tier
 
@@ -28,6 +30,9 @@ class ClientFilter(django_filters.FilterSet):
         path_lookup="account_unit__path",
         label=_("Account branch (with its subtree)"),
         empty_label=_("All"),
+        # The page keeps this form in its cached fragment (marketing.caching): the units shown
+        # are those of the registry's version, which every unit written moves.
+        widget=QuickSelect(stamp=caching.registry_version),
     )
     responsible_department = django_filters.ChoiceFilter(
         method="responsible",

@@ -60,7 +60,10 @@ def test_a_write_shows_at_once_whoever_made_it(login, province_analyst, bank, cl
     # A unit renamed (the account branch column).
     outlet = bank["HF0101"]
     accounts_services.unit_update(unit=outlet, name="三孝口新网点", kind=outlet.kind, parent=bank["HF01"], actor=SYSTEM)
-    assert "三孝口新网点" in get(browser, url)[0]
+    page = get(browser, url)[0]
+    assert "三孝口新网点" in page
+    # The account-branch drop-down too, at once (its options are kept under the same version).
+    assert '<option value="HF0101">三孝口新网点 (HF0101)</option>' in page
 
 
 def test_each_person_language_and_day_has_their_own(login, province_analyst, wuhu_manager, clients, monkeypatch):  # noqa: F811
@@ -92,6 +95,8 @@ def test_the_api_answers_from_the_cache_until_the_registry_changes(province_anal
     assert "HF002" in numbers
     tiers = api.get("/api/v1/tiers/", {"unit": "AH"}).json()["results"]
     assert "HF002" in [row["client_no"] for row in tiers]
-    # A refused question is answered, not cached.
-    assert api.get("/api/v1/tiers/", {"unit": "NOPE"}).status_code == 400
-    assert api.get("/api/v1/tiers/", {"unit": "NOPE"}).status_code == 400
+    # A refused question is answered (in Chinese, by default), not cached.
+    for _attempt in range(2):
+        refused = api.get("/api/v1/tiers/", {"unit": "NOPE"})
+        assert (refused.status_code, refused.json()) == (400, {"unit": ["没有您可查看其名单的机构 NOPE。"]})
+    assert api.get("/api/v1/tiers/").json() == {"unit": ["请给出机构代码。"]}
