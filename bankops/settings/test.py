@@ -11,3 +11,8 @@ RUNS_IN_THREAD = False  # a run executes in the request (eager), so tests see it
 # registry's rebuild, queued after a test's commit, goes to a queue it does not read: reading a
 # test database while the next test empties it deadlocks the flush. Tests call it themselves.
 CELERY_TASK_ROUTES = {"marketing.standing_rebuild": {"queue": "registry-rebuilds-untested"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory database: there a second thread's write (a run in
+    # the embedded set-up) fails at once with "table is locked" while a request reads, where a
+    # file waits for its lock as the dev server's does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
