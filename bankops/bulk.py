@@ -142,6 +142,11 @@ class Mismatch(Exception):
         self.missing, self.duplicates = missing, duplicates
 
 
+def is_duplicate_key(error):
+    """Whether an IntegrityError is PostgreSQL's unique_violation (a key written twice)."""
+    return getattr(error.__cause__, "sqlstate", None) == "23505"
+
+
 @transaction.atomic
 def upsert_select(model, select, params=(), *, key, fields, expected, narrow=None):
     """Create or update, set-based, the rows the SQL query `select` answers: its columns are named
@@ -238,7 +243,7 @@ def _upsert_select_postgresql(cursor, plan, expected):
             cursor.execute(sql, plan.params)
             total, existing, targets, updated, created = cursor.fetchone()
     except IntegrityError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == "23505":  # unique_violation: a new key twice
+        if is_duplicate_key(exc):  # a new key twice
             raise Mismatch(duplicates=True) from exc
         raise
     if total != expected:

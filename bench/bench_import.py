@@ -93,8 +93,7 @@ def main():
             for month in file_months(options.file):
                 cursor.execute("DELETE FROM marketing_clientmetric WHERE month = %s", [f"{month}-01"])
                 # and its partition (marketing.partitions): the month is new again
-                first = datetime.date.fromisoformat(f"{month}-01")
-                cursor.execute(f'DROP TABLE IF EXISTS "{partitions.name(first)}"')
+                partitions.drop(cursor, datetime.date.fromisoformat(f"{month}-01"))
             cursor.execute("VACUUM ANALYZE marketing_clientmetric")
     copy = min(copy_seconds(options.file) for _run in range(options.runs))
     print(json.dumps({"figure": "copy_s", "value": round(copy, 2)}))

@@ -671,8 +671,7 @@ def imports(month):
                 deleted = conn.execute(sql.SQL("DELETE FROM {} WHERE month = %s").format(metrics), [first_day])
                 # The month's partition goes too (marketing.partitions), so that the next run
                 # imports a new month again.
-                partition = partitions.name(datetime.date.fromisoformat(first_day))
-                conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(partition)))
+                partitions.drop(conn.cursor(), datetime.date.fromisoformat(first_day))
                 conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(metrics))
                 emit("cleanup", month=month, deleted=deleted.rowcount)
             figures["rebuild_s"] = rebuild_read_model()

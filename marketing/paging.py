@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 
-from .models import StandingState
+from . import caching
 
 
 def registry_count(queryset):
@@ -17,13 +17,11 @@ def registry_count(queryset):
     named-list entries, metrics, thresholds and units, so a cached count is never read after
     a write that could change it. The key holds the query's SQL and parameters (the person's
     scope, the filters, the date)."""
-    version = StandingState.objects.filter(pk=1).values_list("version", flat=True).first()
-    if version is None:
-        return queryset.count()
+    version = caching.registry_version()
     queryset = queryset.order_by()
     sql, params = queryset.query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-    return cache.get_or_set(f"registry-count:{version}:{digest}", queryset.count, timeout=24 * 3600)
+    return cache.get_or_set(f"registry-count:{version}:{digest}", queryset.count, timeout=caching.TIMEOUT)
 
 
 class RegistryPaginator(Paginator):

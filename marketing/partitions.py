@@ -65,6 +65,12 @@ def create(cursor, month):
     )
 
 
+def drop(cursor, month):
+    """Drop `month`'s partition, with its rows, if it has one (the benchmarks, to import a month
+    anew). Not for the application: it writes no history and moves no version."""
+    cursor.execute(f"DROP TABLE IF EXISTS {quote(name(month))}")
+
+
 def missing(cursor, months):
     """The months among `months` (first days) that need a partition before their rows are
     written: none where the table is not partitioned (migrated back, or not PostgreSQL's).

@@ -457,6 +457,7 @@ def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
     # (require refused the actors who reach nothing: this query has a WHERE to compile)
     clients_sql, clients_params = within_reach(Client.objects.values("id", "client_no"), actor).query.sql_with_params()
     month = stage.column("month")  # (the few months of the file, converted after DISTINCT)
+    months = f"SELECT {stage.value('month', 'd')} FROM (SELECT DISTINCT {month} AS {month} FROM {stage.table}) AS d"
     values = [f"{stage.value('month', 's')} AS month", *(f"{stage.value(name, 's')} AS {name}" for name in figures)]
     select = (
         f"SELECT c.id AS client_id, {', '.join(values)} FROM {stage.table} AS s "
@@ -465,16 +466,14 @@ def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
     many = stage.rows > standing.REFRESH_LIMIT  # a month of the province: the read model is rebuilt after
     try:
         with standing.refreshing(everything=many) as touched:
-            counts = _metrics_by_partition(stage, select, clients_params, figures) or bulk.upsert_select(
+            counts = _metrics_by_partition(stage, months, select, clients_params, figures) or bulk.upsert_select(
                 ClientMetric,
                 select,
                 clients_params,
                 key=("client_id", "month"),
                 fields=list(figures),
                 expected=stage.rows,
-                narrow={
-                    "month": f"SELECT {stage.value('month', 'd')} FROM (SELECT DISTINCT {month} AS {month} FROM {stage.table}) AS d"
-                },
+                narrow={"month": months},
             )
             if not many:
                 with connection.cursor() as cursor:
@@ -489,15 +488,16 @@ def metrics_save_staged(stage, *, actor, figures=ClientMetric.FIGURES):
         raise ValidationError(_("Some of these client numbers belong to no client.")) from exc
 
 
-def _metrics_by_partition(stage, select, params, figures):
+def _metrics_by_partition(stage, months_sql, select, params, figures):
     """Where the metrics are partitioned by month (PostgreSQL): a staged file of one month that
     has no rows yet is written as that month's own partition (marketing.partitions), all rows
-    created; any other file gets the partitions of its months and None, for bulk.upsert_select
-    to write it. Raises bulk.Mismatch, having written nothing, as upsert_select would."""
+    created; any other file gets the partitions of its months (the query `months_sql`) and None,
+    for bulk.upsert_select to write it. Raises bulk.Mismatch, having written nothing, as
+    upsert_select would."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT DISTINCT {stage.value('month', 's')} FROM {stage.table} AS s")
+        cursor.execute(months_sql)
         months = [row[0] for row in cursor.fetchall()]
         new = partitions.missing(cursor, months)
         if len(months) != 1 or new != months:
@@ -510,7 +510,7 @@ def _metrics_by_partition(stage, select, params, figures):
                 if written != stage.rows:
                     raise bulk.Mismatch(missing=stage.rows - written)
         except IntegrityError as exc:
-            if getattr(exc.__cause__, "sqlstate", None) == "23505":  # a client twice in the month
+            if bulk.is_duplicate_key(exc):  # a client twice in the month
                 raise bulk.Mismatch(duplicates=True) from exc
             raise
     standing.bump()  # an attached partition fires no INSERT trigger
