@@ -33,6 +33,9 @@ cursor is any DB-API cursor on PostgreSQL.
 import datetime
 
 PARENT = "marketing_clientmetric"
+# The server memory of a new month's load: a hash of the province's 2.2 million client numbers
+# (~140 MB) and a key's sort fit in it.
+LOAD_MEMORY = "256MB"
 
 
 def quote(identifier):
@@ -104,7 +107,7 @@ def ensure_months(months):
 def load_new_month(cursor, month, select, params, *, fields):
     """Write the rows of the SQL query `select` (columns client_id, month and `fields`, all of
     `month`) as the new partition of a month that has none (missing), in the caller's transaction:
-    a table of its own filled in (client, month) order, its keys and indexes built once, then
+    a table of its own filled in the file's order, its keys and indexes built once, then
     attached. Answers the rows written. A client twice breaks the (client, month) key
     (IntegrityError 23505); a client that does not exist, the foreign key (23503)."""
     table = quote(name(month))
@@ -112,13 +115,17 @@ def load_new_month(cursor, month, select, params, *, fields):
     columns = ", ".join(map(quote, ["client_id", "month", *fields]))
     # Defaults and CHECK constraints of the parent; no keys, no indexes (built below, once).
     cursor.execute(f"CREATE TABLE {table} (LIKE {PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+    # Memory for this transaction's join of a month to the clients (a hash of every client
+    # number; at the default the join spills to disk in 32 batches) and for the key builds.
+    cursor.execute(f"SET LOCAL work_mem = '{LOAD_MEMORY}'")
+    cursor.execute(f"SET LOCAL maintenance_work_mem = '{LOAD_MEMORY}'")
     # Ids from the parent's own sequence, as an INSERT through the parent would take them (its
     # name looked up once, not per row).
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [PARENT])
     sequence = "'" + cursor.fetchone()[0].replace("'", "''") + "'"
     cursor.execute(
         f"INSERT INTO {table} (id, {columns}) "
-        f"SELECT nextval({sequence}::regclass), {columns} FROM ({select}) AS s ORDER BY client_id",
+        f"SELECT nextval({sequence}::regclass), {columns} FROM ({select}) AS s",
         params,
     )
     written = cursor.rowcount
