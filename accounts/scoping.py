@@ -18,11 +18,27 @@ EVERYTHING = ""
 
 # model → [condition(user) → Q]: rows a person sees besides their subtree's.
 _ALSO_VISIBLE = {}
+# [stamp(user) → value]: what the rows that widen a person's view look like now.
+_STAMPS = []
 
 
-def also_visible(model, condition):
-    """Let `condition(user)` (a Q over `model`) widen what a person sees of `model` (rule O5)."""
+def also_visible(model, condition, stamp=None):
+    """Let `condition(user)` (a Q over `model`) widen what a person sees of `model` (rule O5).
+    `stamp(user)`, when given, answers a value that changes whenever the rows behind the
+    condition change for that person: kept in cache keys (scope_stamp), so that nothing kept
+    from before shows what they no longer see, or hides what they now do."""
     _ALSO_VISIBLE.setdefault(model, []).append(condition)
+    if stamp is not None and stamp not in _STAMPS:
+        _STAMPS.append(stamp)
+
+
+def scope_stamp(user):
+    """The stamps of what widens `user`'s view (also_visible): () for those who see the whole
+    bank or nothing, whom nothing widens."""
+    prefix = scope_prefix(user)
+    if prefix is None or len(prefix) <= Unit.steplen:
+        return ()
+    return tuple(stamp(user) for stamp in _STAMPS)
 
 
 def scope_prefix(user):

@@ -4,9 +4,11 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import EmployeeViewSet, UnitViewSet
 from marketing.api import ClientViewSet, TierListViewSet
+from staffing.api import ComplianceViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("employees", EmployeeViewSet, basename="employee")
 router.register("clients", ClientViewSet, basename="client")
 router.register("tiers", TierListViewSet, basename="tier")
+router.register("compliance", ComplianceViewSet, basename="compliance")

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("clients/", include("marketing.urls")),
+    path("staffing/", include("staffing.urls")),
     path("imports/", include("runs.urls")),
     path("", include("accounts.urls")),
 ]

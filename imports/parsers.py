@@ -254,6 +254,30 @@ def integer(minimum=None, maximum=None):
     return parse
 
 
+def decimal(maximum, places=2):
+    """A number from 0 to `maximum` with at most `places` decimals, as Decimal (a percentage,
+    days of training): ASCII digits, no grouping."""
+    pattern = re.compile(rf"[0-9]{{1,6}}(?:\.[0-9]{{1,{places}}})?")
+
+    @described(
+        format_lazy(
+            gettext_lazy("Number from 0 to {maximum}, at most {places} decimals"), maximum=maximum, places=places
+        )
+    )
+    def parse(cell):
+        if not pattern.fullmatch(cell):
+            raise ValidationError(
+                _("%(value)s is not a number from 0 to %(max)s with at most %(places)s decimals.")
+                % {"value": cell, "max": maximum, "places": places}
+            )
+        value = Decimal(cell)
+        if value > maximum:
+            raise ValidationError(_("%(value)s is more than %(max)s.") % {"value": cell, "max": maximum})
+        return value
+
+    return parse
+
+
 @described(gettext_lazy("Yuan, at most 2 decimals, e.g. 1234567.89 or 1,234,567.89"))
 def money(cell, allow_negative=False):
     """Yuan with at most 2 decimals, as Decimal: [-]digits[.dd], thousands grouped by commas or

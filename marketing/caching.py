@@ -12,9 +12,10 @@ and their reach; and the full URL with its query. So a write, a new day or a per
 another unit reads fresh rows; an old entry is never read again and ages out.
 
 Only what is computed from those sources may be cached here. A page that also shows other
-tables (business requests, people, staffing's assignments) is not, or those tables' writes
-must bump the version too; a scope widened by `accounts.scoping.also_visible` is keyed by the
-person, but the rows that widen it must be among the version's sources.
+tables (business requests, people) is not, or those tables' writes must bump the version too.
+A scope widened by `accounts.scoping.also_visible` (a customer manager's teams, by staffing)
+is keyed by the person and by the stamps of what widens it (`scoping.scope_stamp`: one query
+for a person below the province, none for the province).
 
 The cache is Django's default: memory of each server process (settings.CACHES), or a shared
 one such as Redis when configured.
@@ -25,7 +26,7 @@ import hashlib
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts.scoping import scope_prefix
+from accounts.scoping import scope_prefix, scope_stamp
 
 from . import standing
 
@@ -38,8 +39,8 @@ def registry_version():
 
 
 def registry_key(request, name):
-    """The cache key of the registry view `name` as `request` asks for it (one query: the
-    version)."""
+    """The cache key of the registry view `name` as `request` asks for it (one query, the
+    version; and the stamps of what widens a person's view below the province)."""
     user = request.user
     parts = (
         registry_version(),
@@ -47,6 +48,7 @@ def registry_key(request, name):
         get_language(),
         user.pk,
         scope_prefix(user),
+        scope_stamp(user),
         request.build_absolute_uri(),
     )
     return f"registry:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"

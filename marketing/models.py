@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
+from bankops.dated import Dated, period_constraint
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -90,7 +91,7 @@ class Client(models.Model):
         return f"{self.name} ({self.client_no})"
 
 
-class TierEntry(models.Model):
+class TierEntry(Dated):
     """An entry of a named list (名单): a client on a tier list owned by a unit, for a period.
 
     Rule C2: entries are dated (valid_to inclusive, open when empty) and never overwritten: an
@@ -102,8 +103,6 @@ class TierEntry(models.Model):
     client = models.ForeignKey(Client, models.PROTECT, related_name="tier_entries", verbose_name=_("client"))
     tier = models.CharField(_("tier"), max_length=12, choices=[(t.value, t.label) for t in LISTED_TIERS])
     owner_unit = models.ForeignKey(Unit, models.PROTECT, related_name="tier_entries", verbose_name=_("owner unit"))
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
     end_reason = models.CharField(_("reason for ending"), max_length=200, blank=True)  # kept when an entry is ended
     marketing_mode = models.CharField(  # rule C7, for province-tier relationships
@@ -135,10 +134,7 @@ class TierEntry(models.Model):
         ordering = ["client_id", "valid_from"]
         constraints = [
             models.UniqueConstraint(fields=["client", "tier", "valid_from"], name="tier_entry_key"),
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="tier_entry_period",
-            ),
+            period_constraint("tier_entry_period"),
         ]
         indexes = [models.Index(fields=["owner_unit", "tier", "valid_from"])]
 

@@ -124,8 +124,7 @@ def load_new_month(cursor, month, select, params, *, fields):
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [PARENT])
     sequence = "'" + cursor.fetchone()[0].replace("'", "''") + "'"
     cursor.execute(
-        f"INSERT INTO {table} (id, {columns}) "
-        f"SELECT nextval({sequence}::regclass), {columns} FROM ({select}) AS s",
+        f"INSERT INTO {table} (id, {columns}) SELECT nextval({sequence}::regclass), {columns} FROM ({select}) AS s",
         params,
     )
     written = cursor.rowcount

@@ -23,11 +23,6 @@ def tier_owner_breach(tier, owner_kind):
     )
 
 
-def periods_overlap(first_from, first_to, second_from, second_to):
-    """Whether two date periods meet; an end of None is open, both ends are inclusive."""
-    return (first_to is None or second_from <= first_to) and (second_to is None or first_from <= second_to)
-
-
 @dataclass(frozen=True)
 class Thresholds:
     """Rule C4's AUM thresholds, in yuan (defaults; the database holds the ones in force)."""

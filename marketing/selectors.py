@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Unit, UnitKind
 from accounts.scoping import get_scoped_or_404, scope_q, scoped, sees_whole_bank
+from bankops.dated import in_force
 
 from . import rules
 from .models import (
@@ -26,13 +27,6 @@ from .models import (
     Tier,
     TierEntry,
 )
-
-
-def in_force(on, prefix=""):
-    """Entries in force on `on`: started, and not ended before (valid_to is inclusive)."""
-    return Q(**{f"{prefix}valid_from__lte": on}) & (
-        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
-    )
 
 
 def tier_expression(on):
@@ -255,7 +249,7 @@ def tier_list(*, user, unit, on):
             ),
             all=True,
         )
-    return ListRows(listed.order_by("row_client_no", "row_valid_from", "row_derived"), derived=upper)
+    return ListRows(listed.order_by("row_client_no", "row_valid_from", "row_derived"), user=user, derived=upper)
 
 
 LIST_COLUMNS = (
@@ -274,8 +268,8 @@ LIST_KEYS = ("client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "
 class ListRows:
     """A named list's queryset read as dicts; counted and sliced in the database (pagination)."""
 
-    def __init__(self, queryset, derived=None):
-        self.queryset = queryset
+    def __init__(self, queryset, *, user, derived=None):
+        self.queryset, self.user = queryset, user
         self.derived = derived  # the upper entries behind the derived rows (rule C3), if any
 
     def derived_count(self):
@@ -284,7 +278,7 @@ class ListRows:
     def count(self):
         from .paging import registry_count  # the count cached under the registry's version
 
-        return registry_count(self.queryset)
+        return registry_count(self.queryset, self.user)
 
     def __len__(self):
         return self.count()

@@ -28,7 +28,7 @@ from accounts.actors import (
 from accounts.models import Unit, UnitKind
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS, leads_back
 from accounts.scoping import EVERYTHING, scoped
-from bankops import bulk
+from bankops import bulk, dated
 from bankops.locks import exclusive
 
 from . import partitions, rules, standing
@@ -255,24 +255,17 @@ def tier_entries_check(entries, *, actor):
     for entry in entries:
         by_list[(entry.client.pk, entry.tier)].append((entry.valid_from, entry.valid_to, entry))
     for periods in by_list.values():
-        periods.sort(key=lambda period: period[0])
-        # Each period against the one reaching furthest among those before it: a long entry
-        # overlaps every later one it covers, not only the next.
-        furthest = None
-        for period in periods:
-            if furthest is not None and rules.periods_overlap(furthest[0], furthest[1], period[0], period[1]):
-                clash = period[2] or furthest[2]
-                if clash is not None:  # two stored entries that clash are not this batch's doing
-                    other = furthest if clash is period[2] else period
-                    clash.problems.setdefault(
-                        "valid_from",
-                        _(
-                            "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
-                        )
-                        % {"start": other[0], "end": other[1] or _("open")},
+        for period, other in dated.clashes(periods):
+            clash = period[2] or other[2]
+            if clash is not None:  # two stored entries that clash are not this batch's doing
+                other = other if clash is period[2] else period
+                clash.problems.setdefault(
+                    "valid_from",
+                    _(
+                        "The client is already on this list from %(start)s to %(end)s: entries of one list must not overlap."
                     )
-            if furthest is None or (furthest[1] is not None and (period[1] is None or period[1] > furthest[1])):
-                furthest = period
+                    % {"start": other[0], "end": other[1] or _("open")},
+                )
     return not any(entry.problems for entry in entries)
 
 

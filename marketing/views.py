@@ -200,7 +200,9 @@ class ClientListing:
 
     @cached_property
     def page(self):
-        page = RegistryPaginator(self.filter.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        page = RegistryPaginator(self.filter.qs, PAGE_SIZE, user=self.request.user).get_page(
+            self.request.GET.get("page")
+        )
         page.object_list = [present(client) for client in page.object_list]
         return page
 

@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StaffingConfig(AppConfig):
-    """Staffing and assignment (SPEC.md §3): its models, rules and pages come with a later issue."""
+    """Staffing and assignment (SPEC.md §3): qualifications, relationship teams, compliance."""
 
     name = "staffing"
     verbose_name = _("Staffing")
+
+    def ready(self):
+        from . import visibility
+
+        visibility.register()

@@ -14,6 +14,8 @@ from imports.engine import REGISTRY, UsageError, run_import
 from imports.exports import kind_export, kind_export_response
 from marketing import services
 from marketing.models import Client, ClientKind, ClientMetric, Tier, TierEntry
+from staffing import services as staffing_services
+from staffing.models import Assignment, PerformanceContract, Qualification, Training
 from tests.export_files import csv_rows, response_bytes, rows_of
 from tests.helpers import grant, make_person, make_staff, make_unit
 
@@ -21,7 +23,7 @@ from .conftest import month
 
 D = datetime.date
 FORMATS = ["csv", "xlsx"]
-HISTORY_MODELS = [Unit, Department, User, Client, TierEntry]
+HISTORY_MODELS = [Unit, Department, User, Client, TierEntry, Qualification, Training, PerformanceContract, Assignment]
 
 
 @pytest.fixture
@@ -93,6 +95,45 @@ def whole_bank(bank, registry, province_analyst, hefei_person, hefei_manager, wu
         valid_from=D(2011, 1, 1),
         reason='重点客户, "续"',
         marketing_mode="DIRECT_ACCEPTANCE",
+        actor=SYSTEM,
+    )
+    # Staffing's KINDs: a Hefei and a Wuhu row of each.
+    hefei, wuhu = User.objects.get(username="H0101"), User.objects.get(username="W0101")
+    staffing_services.qualifications_save(
+        [
+            {"employee": hefei, "kind": "CM_CERT", "valid_from": D(2009, 6, 1), "valid_to": None},
+            {"employee": wuhu, "kind": "AFP", "valid_from": D(2010, 1, 1), "valid_to": D(2012, 12, 31)},
+        ],
+        actor=SYSTEM,
+    )
+    staffing_services.training_save(
+        [
+            {"employee": hefei, "year": 2010, "days": Decimal(12)},
+            {"employee": wuhu, "year": 2010, "days": Decimal("10.5")},
+        ],
+        actor=SYSTEM,
+    )
+    staffing_services.contracts_save(
+        [
+            {"employee": hefei, "year": 2011, "indicator": "DEPOSITS", "target": Decimal("5000000")},
+            {"employee": wuhu, "year": 2011, "indicator": "LOANS", "target": Decimal("1000000.50")},
+        ],
+        actor=SYSTEM,
+    )
+    staffing_services.assignments_save(
+        [
+            staffing_services.AssignmentData(
+                client=registry["C1"], employee=hefei, role="LEAD", split=Decimal(100), valid_from=D(2011, 1, 1)
+            ),
+            staffing_services.AssignmentData(
+                client=Client.objects.get(client_no="C2"),
+                employee=wuhu,
+                role="LEAD",
+                split=Decimal("100.00"),
+                valid_from=D(2011, 1, 1),
+                valid_to=D(2011, 12, 31),
+            ),
+        ],
         actor=SYSTEM,
     )
     return registry
@@ -219,6 +260,10 @@ def test_a_wuhu_person_exports_no_hefei_row(whole_bank, bank, kind):
         "clients": [0, 3],
         "tiers": [0],
         "metrics": [0],
+        "qualifications": [0],
+        "training": [0],
+        "contracts": [0],
+        "assignments": [0, 1],
     }[kind]
     assert not [row for row in rows if {row[index] for index in key_columns} & hefei]
 
@@ -242,7 +287,7 @@ def test_a_branch_round_trips_its_clients_with_a_group_parent_outside_its_reach(
 def test_a_city_branch_round_trips_every_kind_of_its_own(whole_bank, hefei_person, kind):
     """Hefei's own files go back in unchanged: its top unit keeps its place under the province,
     and the tiers file holds the lists Hefei keeps (rule C2), not the province's."""
-    hefei_admin = make_staff(hefei_person, "accounts", "marketing")
+    hefei_admin = make_staff(hefei_person, "accounts", "marketing", "staffing")
     content = response_bytes(kind_export_response(kind, actor=hefei_admin, fmt="csv"))
     before, history = snapshot(), history_counts()
     counts = run_import(kind, content, f"{kind}.csv", actor=hefei_admin).counts

@@ -1,0 +1,160 @@
+"""Administration of staffing: the grades' and the policy's figures, qualifications, training,
+contracts, assignments and the overrides on record. Every write goes through staffing.services
+(the same checks as the pages, the API and the imports); lists are scoped (rule O5)."""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin import ReadableHistoryAdmin, ScopedAdmin
+
+from . import services
+from .models import (
+    Assignment,
+    GradePolicy,
+    Override,
+    PerformanceContract,
+    Qualification,
+    StaffingPolicy,
+    Training,
+)
+
+
+class PolicyAdmin(ReadableHistoryAdmin):
+    """A policy's fixed rows: edited, never added or deleted."""
+
+    service = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        type(self).service(obj, actor=request.user)
+
+
+@admin.register(GradePolicy)
+class GradePolicyAdmin(PolicyAdmin):
+    service = services.grade_policy_save
+    list_display = ["grade", "pay_coefficient", "capacity", "loan_authority"]
+    readonly_fields = ["grade"]
+    fields = ["grade", "pay_coefficient", "capacity", "loan_authority"]
+
+
+@admin.register(StaffingPolicy)
+class StaffingPolicyAdmin(PolicyAdmin):
+    service = services.staffing_policy_save
+    list_display = ["__str__", "certificate_deadline", "training_days", "managers_per_assistant"]
+
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Rows that come in by their import KIND (and its checks); here they are read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Qualification)
+class QualificationAdmin(ReadOnlyScopedAdmin):
+    list_display = ["employee", "kind", "valid_from", "valid_to"]
+    list_filter = ["kind"]
+    search_fields = ["employee__username", "employee__name"]
+
+
+@admin.register(Training)
+class TrainingAdmin(ReadOnlyScopedAdmin):
+    list_display = ["employee", "year", "days"]
+    list_filter = ["year"]
+    search_fields = ["employee__username", "employee__name"]
+
+
+@admin.register(PerformanceContract)
+class PerformanceContractAdmin(ReadOnlyScopedAdmin):
+    list_display = ["employee", "year", "indicator", "target", "signed_by"]
+    list_filter = ["year", "indicator"]
+    search_fields = ["employee__username", "employee__name"]
+
+
+@admin.register(Override)
+class OverrideAdmin(ReadOnlyScopedAdmin):
+    list_display = ["rule", "client", "employee", "reason", "by", "at"]
+    list_filter = ["rule"]
+    search_fields = ["client__client_no", "employee__username", "reason"]
+
+
+class AssignmentForm(forms.ModelForm):
+    """A new assignment, checked by the service before it is saved: a refusal lands next to
+    its field, with the rule; the override reason counts only for those with the right."""
+
+    actor = None  # the administrator, set by AssignmentAdmin.get_form
+    override_reason = forms.CharField(
+        label=_("Override reason"),
+        required=False,
+        max_length=300,
+        help_text=_("Only where a rule of A1–A9 refuses the assignment and you may override it."),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = ["client", "employee", "role", "split", "valid_from", "valid_to"]
+
+    def item(self):
+        data = self.cleaned_data
+        return services.AssignmentData(
+            client=data["client"],
+            employee=data["employee"],
+            role=data["role"],
+            split=data["split"],
+            valid_from=data["valid_from"],
+            valid_to=data.get("valid_to"),
+            override_reason=data.get("override_reason", ""),
+        )
+
+    def clean(self):
+        super().clean()
+        if not self.errors:
+            item = self.item()
+            if services.assignments_problems([item], actor=self.actor):
+                for name, message in item.problems.items():
+                    self.add_error(name if name in self.fields else None, message)
+        return self.cleaned_data
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ScopedAdmin):
+    """Assignments are made here through the service (rules A1–A10) and never deleted: a team's
+    history stays whole. An assignment is ended or handed over on the client's team page."""
+
+    form = AssignmentForm
+    list_display = ["client", "employee", "role", "split", "valid_from", "valid_to", "added_by"]
+    list_filter = ["role"]
+    search_fields = ["client__client_no", "client__name", "employee__username", "employee__name"]
+    autocomplete_fields = ["client", "employee"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.assignments_save([form.item()], actor=request.user)
+        saved = Assignment.objects.get(
+            client=form.cleaned_data["client"],
+            employee=form.cleaned_data["employee"],
+            valid_from=form.cleaned_data["valid_from"],
+        )
+        obj.pk, obj.added_by = saved.pk, saved.added_by

@@ -1,0 +1,250 @@
+"""Staffing and assignment (SPEC.md §3): grades, qualifications, training, relationship teams
+(rules A1–A10), overrides kept on record, performance contracts (A11) and the policy's settings."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Grade, Unit
+from bankops.dated import Dated, period_constraint
+from marketing.models import MONEY, Client
+
+# Rule A12 and SPEC.md §3: each grade's defaults (an administrator edits the stored ones):
+# pay coefficient, client capacity (A8), loan acceptance authority in yuan (A12).
+GRADE_DEFAULTS = {
+    Grade.JUNIOR: (Decimal("1.00"), 200, Decimal("5000000.00")),
+    Grade.INTERMEDIATE: (Decimal("1.20"), 250, Decimal("20000000.00")),
+    Grade.SENIOR: (Decimal("1.50"), 300, Decimal("50000000.00")),
+    Grade.PRINCIPAL: (Decimal("1.80"), 400, Decimal("100000000.00")),
+}
+
+
+class GradePolicy(models.Model):
+    """What a customer-manager grade carries: pay coefficient (P6), capacity (A8), authority (A12)."""
+
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, unique=True)
+    pay_coefficient = models.DecimalField(
+        _("pay coefficient"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    capacity = models.PositiveIntegerField(_("client capacity"), validators=[MinValueValidator(1)])
+    loan_authority = models.DecimalField(_("loan acceptance authority"), **MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grade policy")
+        verbose_name_plural = _("grade policies")
+
+    def __str__(self):
+        return str(Grade(self.grade).label)
+
+    @classmethod
+    def table(cls):
+        """{grade: GradePolicy}: the stored rows, a grade without one at its defaults."""
+        stored = {policy.grade: policy for policy in cls.objects.all()}
+        return {
+            grade: stored.get(grade)
+            or cls(grade=grade, pay_coefficient=coefficient, capacity=capacity, loan_authority=authority)
+            for grade, (coefficient, capacity, authority) in GRADE_DEFAULTS.items()
+        }
+
+
+class StaffingPolicy(models.Model):
+    """The editable figures of rules S7, S8 and S9 (one row; the defaults until it exists)."""
+
+    certificate_deadline = models.DateField(_("certificate deadline (S7)"), default=datetime.date(2010, 12, 31))
+    training_days = models.PositiveIntegerField(_("training days a year (S8)"), default=10)
+    managers_per_assistant = models.PositiveIntegerField(
+        _("managers per assistant (S9)"), default=5, validators=[MinValueValidator(1)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staffing policy")
+        verbose_name_plural = _("staffing policy")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class QualificationKind(models.TextChoices):
+    CM_CERT = "CM_CERT", _("Customer-manager certificate")  # 客户经理资格证书
+    AFP = "AFP", _("AFP")
+    CFP = "CFP", _("CFP")
+    RECOGNISED = "RECOGNISED", _("Recognised by the head office")  # 总行认可的其他专业资格
+
+
+class Qualification(Dated):
+    """A person's qualification, valid from its issue date to its expiry date (both included)."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="qualifications", verbose_name=_("employee")
+    )
+    kind = models.CharField(_("qualification"), max_length=12, choices=QualificationKind.choices)
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "employee__unit"
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["employee_id", "kind", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "kind", "valid_from"], name="qualification_key"),
+            period_constraint("qualification_period"),
+        ]
+
+    def __str__(self):
+        return f"{self.employee} {self.get_kind_display()} {self.valid_from}–{self.valid_to or ''}"
+
+
+class Training(models.Model):
+    """Days of training a person had in a year (rule S8)."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="training", verbose_name=_("employee")
+    )
+    year = models.PositiveIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    days = models.DecimalField(_("training days"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "employee__unit"
+
+    class Meta:
+        verbose_name = _("training record")
+        verbose_name_plural = _("training records")
+        ordering = ["employee_id", "year"]
+        constraints = [models.UniqueConstraint(fields=["employee", "year"], name="training_key")]
+
+    def __str__(self):
+        return f"{self.employee} {self.year}: {self.days}"
+
+
+class TeamRole(models.TextChoices):
+    LEAD = "LEAD", _("Lead")  # 主办
+    MEMBER = "MEMBER", _("Member")  # 协办
+
+
+class Assignment(Dated):
+    """A person on a client's relationship team (客户经理配备) for a period (rules A1–A10).
+
+    Never overwritten: a hand-over ends one assignment and starts the next. Rule A10: on every
+    day a team has one lead and its splits add up to 100 (services.assignments_check)."""
+
+    client = models.ForeignKey(Client, models.PROTECT, related_name="assignments", verbose_name=_("client"))
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="assignments", verbose_name=_("employee")
+    )
+    role = models.CharField(_("role"), max_length=8, choices=TeamRole.choices)
+    split = models.DecimalField(
+        _("credit split (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("added by")
+    )
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "client__account_unit"
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["client_id", "valid_from", "employee_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "employee", "valid_from"], name="assignment_key"),
+            period_constraint("assignment_period"),
+            models.CheckConstraint(condition=Q(split__gte=0) & Q(split__lte=100), name="assignment_split_range"),
+        ]
+        indexes = [models.Index(fields=["employee", "valid_from"])]
+        permissions = [("override_assignment", _("Can override a refused assignment with a written reason"))]
+
+    def __str__(self):
+        return f"{self.client} · {self.employee} ({self.get_role_display()})"
+
+
+class Override(models.Model):
+    """A rule's refusal overridden by an authorised person, with the written reason (rule A10):
+    the rule, what it concerned (a client, a person, or both), who, when and why."""
+
+    rule = models.CharField(_("rule"), max_length=8)
+    client = models.ForeignKey(
+        Client, models.CASCADE, null=True, blank=True, related_name="overrides", verbose_name=_("client")
+    )
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="overrides",
+        verbose_name=_("employee"),
+    )
+    assignment = models.ForeignKey(
+        Assignment, models.CASCADE, null=True, blank=True, related_name="overrides", verbose_name=_("assignment")
+    )
+    message = models.CharField(_("what the rule said"), max_length=300)
+    reason = models.CharField(_("reason for the override"), max_length=300)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    scope_unit_lookup = "client__account_unit"
+
+    class Meta:
+        verbose_name = _("override")
+        verbose_name_plural = _("overrides")
+        ordering = ["-at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+            models.CheckConstraint(condition=~Q(rule="A10"), name="override_never_a10"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule} {self.client or self.employee}: {self.reason}"
+
+
+class Indicator(models.TextChoices):
+    DEPOSITS = "DEPOSITS", _("Deposits")
+    LOANS = "LOANS", _("Loans")
+    INTERMEDIATE = "INTERMEDIATE", _("Intermediate business")
+    PRODUCTS = "PRODUCTS", _("Product sales")
+
+
+class PerformanceContract(models.Model):
+    """A manager's annual target for one indicator (绩效合约, rule A11), signed by their sub-branch."""
+
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="contracts", verbose_name=_("employee")
+    )
+    year = models.PositiveIntegerField(_("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    indicator = models.CharField(_("indicator"), max_length=16, choices=Indicator.choices)
+    target = models.DecimalField(_("target"), validators=[MinValueValidator(0)], **MONEY)
+    signed_by = models.ForeignKey(
+        Unit, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("signed by")
+    )
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "employee__unit"
+
+    class Meta:
+        verbose_name = _("performance contract")
+        verbose_name_plural = _("performance contracts")
+        ordering = ["employee_id", "year", "indicator"]
+        constraints = [models.UniqueConstraint(fields=["employee", "year", "indicator"], name="contract_key")]
+
+    def __str__(self):
+        return f"{self.employee} {self.year} {self.get_indicator_display()}: {self.target}"

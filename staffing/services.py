@@ -1,0 +1,432 @@
+"""Every write of staffing: qualifications, training, performance contracts, and relationship
+teams under rules A1–A10. Each service takes a required actor and checks its rights and reach.
+
+Making assignments (`assignments_save`, behind every page, the admin, the API and the
+`assignments` import): the batch is checked for its shape (dates in order, no overlap of one
+person on one client, and rule A10 on every day it touches: one lead, splits adding up to 100),
+then written, and then the rules A1–A9 are evaluated (compliance.breaches, the report's own SQL)
+for its clients and people on each day one of its rows starts: the team as it then stands must
+keep them. A breach is refused with its rule, unless an override on record already covers it or
+the row carries a written override reason and the actor may override
+(`staffing.override_assignment`); the override is then kept on record. A10 is never
+overridable. Whatever is refused rolls the whole batch back. (Ending an assignment is checked
+against A10 only: what a team lacks after an end, the compliance report shows.)
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.actors import history_user, reaches, reaches_whole_bank, require
+from accounts.models import Unit, UnitKind
+from bankops import bulk, dated
+from bankops.locks import exclusive
+
+from . import compliance
+from .models import Assignment, Override, PerformanceContract, Qualification, TeamRole, Training
+
+OVERRIDE_PERMISSION = "staffing.override_assignment"
+
+
+def person_problem(actor, employee):
+    """Why `actor` may not record anything of `employee` (None when they may)."""
+    if employee is None or not employee.is_active or employee.unit_id is None:
+        return _("This person is not an active employee of the bank.")
+    if not reaches(actor, employee.unit):
+        return _("%(person)s works outside your part of the bank.") % {"person": employee.username}
+    return None
+
+
+# --- qualifications, training, contracts ------------------------------------------------------
+
+
+class RecordsRefused(ValidationError):
+    """Some records of a batch are refused: `problems` maps each one's index to {field: message}."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        first = next(iter(problems.values()))
+        super().__init__(first)
+
+
+def refuse_records(problems):
+    if problems:
+        raise RecordsRefused(problems)
+
+
+def people_problems(records, actor):
+    """{index: {"employee": message}} of the records whose person `actor` may not record."""
+    return {index: {"employee": p} for index, r in enumerate(records) if (p := person_problem(actor, r["employee"]))}
+
+
+def qualifications_save(records, *, actor):
+    """Create or update qualifications: dicts of employee, kind, valid_from (issued on) and
+    valid_to (expires on, inclusive; None when it does not expire). Raises ValidationError
+    {index: {field: message}} naming the bad records, writing nothing."""
+    require(actor, "staffing.add_qualification", "staffing.change_qualification")
+    problems = {}
+    for index, record in enumerate(records):
+        wrong = {}
+        if problem := person_problem(actor, record["employee"]):
+            wrong["employee"] = problem
+        if record["valid_to"] is not None and record["valid_to"] < record["valid_from"]:
+            wrong["valid_to"] = _("The qualification expires before it is issued.")
+        if wrong:
+            problems[index] = wrong
+    refuse_records(problems)
+    rows = [
+        {
+            "employee_id": r["employee"].pk,
+            "kind": r["kind"],
+            "valid_from": r["valid_from"],
+            "valid_to": r["valid_to"],
+        }
+        for r in records
+    ]
+    with transaction.atomic():
+        return bulk.upsert(
+            Qualification,
+            rows,
+            key=("employee_id", "kind", "valid_from"),
+            fields=["valid_to"],
+            actor=history_user(actor),
+        ).counts
+
+
+def training_save(records, *, actor):
+    """Create or update training days (rule S8): dicts of employee, year, days."""
+    require(actor, "staffing.add_training", "staffing.change_training")
+    refuse_records(people_problems(records, actor))
+    rows = [{"employee_id": r["employee"].pk, "year": r["year"], "days": r["days"]} for r in records]
+    with transaction.atomic():
+        return bulk.upsert(
+            Training, rows, key=("employee_id", "year"), fields=["days"], actor=history_user(actor)
+        ).counts
+
+
+def signing_unit(employee):
+    """Rule A11: the sub-branch that manages the person day to day: the nearest sub-branch (or
+    city branch) among their unit and its ancestors."""
+    unit, step = employee.unit, Unit.steplen
+    lineage = [unit.path[: depth * step] for depth in range(1, unit.depth + 1)]
+    managing = Unit.objects.filter(path__in=lineage, kind__in=[UnitKind.SUB_BRANCH, UnitKind.CITY])
+    return managing.order_by("-depth").first() or unit
+
+
+def contracts_save(records, *, actor):
+    """Create or update performance contracts (rule A11): dicts of employee, year, indicator and
+    target; each is signed by the manager's sub-branch."""
+    require(actor, "staffing.add_performancecontract", "staffing.change_performancecontract")
+    refuse_records(people_problems(records, actor))
+    signers = {}
+    rows = []
+    for r in records:
+        employee = r["employee"]
+        if employee.pk not in signers:
+            signers[employee.pk] = signing_unit(employee).pk
+        rows.append(
+            {
+                "employee_id": employee.pk,
+                "year": r["year"],
+                "indicator": r["indicator"],
+                "target": r["target"],
+                "signed_by_id": signers[employee.pk],
+            }
+        )
+    with transaction.atomic():
+        return bulk.upsert(
+            PerformanceContract,
+            rows,
+            key=("employee_id", "year", "indicator"),
+            fields=["target", "signed_by_id"],
+            actor=history_user(actor),
+        ).counts
+
+
+# --- relationship teams (rules A1–A10) --------------------------------------------------------
+
+
+@dataclass
+class AssignmentData:
+    client: object  # marketing.models.Client
+    employee: object  # accounts.models.User
+    role: str
+    split: Decimal
+    valid_from: datetime.date
+    valid_to: datetime.date | None = None
+    override_reason: str = ""
+    problems: dict = field(default_factory=dict)  # field name → message, filled by the checks
+    unchanged: bool = False  # as stored already (set by assignments_check)
+
+    def key(self):
+        return (self.client.pk, self.employee.pk, self.valid_from)
+
+    def refuse(self, name, message):
+        self.problems.setdefault(name, message)
+
+
+def assignments_check(items, *, actor):
+    """The shape of a batch (rule A10 and the bad input of the assignment rules): reach, dates,
+    splits, no overlap of one person on one client, and on every day the batch touches each
+    team has one lead and splits adding up to 100. Fills `item.problems`; answers whether all
+    are fine. Run it under assignments_save's lock when writing after it."""
+    for item in items:
+        if not reaches(actor, item.client.account_unit):
+            item.refuse("client", _("This client banks outside your part of the bank."))
+        if problem := person_problem(actor, item.employee):
+            item.refuse("employee", problem)
+        if item.valid_to is not None and item.valid_to < item.valid_from:
+            item.refuse("valid_to", _("The assignment ends before it starts."))
+        if not Decimal(0) <= item.split <= Decimal(100):
+            item.refuse("split", _("A split is a percentage from 0 to 100."))
+    if any(item.problems for item in items):
+        return False
+
+    incoming = {item.key(): item for item in items}
+    clients = {item.client.pk for item in items}
+    periods = defaultdict(list)  # client → (from, to, role, split, employee, item or None)
+    for row in Assignment.objects.filter(client__in=clients).values_list(
+        "client_id", "employee_id", "valid_from", "valid_to", "role", "split"
+    ):
+        client, employee, start, end, role, split = row
+        item = incoming.get((client, employee, start))
+        if item is not None and (item.valid_to, item.role, item.split) == (end, role, split):
+            item.unchanged = True  # a row that changes nothing is no new assignment: not judged
+        if item is None or item.unchanged:
+            periods[client].append((start, end, role, split, employee, None))
+    for item in items:
+        if not item.unchanged:
+            periods[item.client.pk].append(
+                (item.valid_from, item.valid_to, item.role, item.split, item.employee.pk, item)
+            )
+
+    for held in periods.values():
+        by_person = defaultdict(list)
+        for start, end, _role, _split, employee, item in held:
+            by_person[employee].append((start, end, item))
+        for person_periods in by_person.values():
+            for later, earlier in dated.clashes(person_periods):
+                clash = later[2] or earlier[2]
+                if clash is not None:
+                    other = earlier if clash is later[2] else later
+                    clash.refuse(
+                        "valid_from",
+                        _("A10: this person is already on the client's team from %(start)s to %(end)s.")
+                        % {"start": other[0], "end": other[1] or _("open")},
+                    )
+        _team_shape_check(held)
+    return not any(item.problems for item in items)
+
+
+def _team_shape_check(held):
+    """Rule A10 on each day a team changes from the batch's first day on: one lead, splits
+    adding up to 100 (an empty team is no team, and fine)."""
+    mine = [period for period in held if period[5] is not None]
+    if not mine:
+        return
+    first = min(period[0] for period in mine)
+    days = {first}
+    for start, end, *_rest in held:
+        days.add(start)
+        if end is not None:
+            days.add(end + datetime.timedelta(days=1))
+    for day in sorted(d for d in days if d >= first):
+        team = [p for p in held if p[0] <= day and (p[1] is None or day <= p[1])]
+        if not team:
+            continue
+        leads = sum(1 for p in team if p[2] == TeamRole.LEAD)
+        total = sum((p[3] for p in team), Decimal(0))
+        if leads == 1 and total == 100:
+            continue
+        culprit = next((p[5] for p in team if p[5] is not None), None) or mine[0][5]
+        if leads != 1:
+            culprit.refuse(
+                "role",
+                _("A10: on %(day)s the client's team would have %(leads)s leads; it has exactly one.")
+                % {"day": day, "leads": leads},
+            )
+        else:
+            culprit.refuse(
+                "split",
+                _("A10: on %(day)s the team's splits would add up to %(total)s%%, not 100%%.")
+                % {"day": day, "total": format(total.normalize(), "f")},
+            )
+        return
+
+
+def assignments_save(items, *, actor):
+    """Make, change or end assignments (key: client, person, valid-from): rules A1–A10 checked as
+    the module says. Raises ValidationError (the problems of the first refused item; every
+    item's problems stay on it) or PermissionDenied, having written nothing."""
+    require(actor, "staffing.add_assignment", "staffing.change_assignment")
+    items = list(items)
+    with exclusive("assignments"):
+        if not assignments_check(items, actor=actor):
+            raise ValidationError(next(item.problems for item in items if item.problems))
+        records = [
+            {
+                "client_id": item.client.pk,
+                "employee_id": item.employee.pk,
+                "valid_from": item.valid_from,
+                "valid_to": item.valid_to,
+                "role": item.role,
+                "split": item.split,
+            }
+            for item in items
+        ]
+        author = history_user(actor)
+        written = bulk.upsert(
+            Assignment,
+            records,
+            key=("client_id", "employee_id", "valid_from"),
+            fields=["valid_to", "role", "split"],
+            defaults={"added_by_id": getattr(author, "pk", None)},
+            actor=author,
+        )
+        _refuse_or_override(items, _breaches_of(items), actor=actor)
+        if any(item.problems for item in items):
+            transaction.set_rollback(True)
+            raise ValidationError(next(item.problems for item in items if item.problems))
+        return written.counts
+
+
+def _breaches_of(items):
+    """Rules A1–A9 for the batch's clients and people on each day an item starts: (day, breach)."""
+    days = defaultdict(lambda: (set(), set()))
+    for item in items:
+        if item.unchanged:
+            continue
+        clients, people = days[item.valid_from]
+        clients.add(item.client.pk)
+        people.add(item.employee.pk)
+    found = []
+    for day, (clients, people) in days.items():
+        for breach in compliance.breaches("", day, clients=clients, employees=people):
+            # A10 is checked for every day by assignments_check; an override on record stands.
+            if breach.rule != "A10" and not breach.overridden:
+                found.append((day, breach))
+    return found
+
+
+def _refuse_or_override(items, found, *, actor):
+    """Refuse each breach on the items it concerns, or record its override."""
+    allowed = may_override(actor)
+    author = history_user(actor)
+    for day, breach in found:
+        concerned = [
+            item
+            for item in items
+            if item.valid_from == day
+            and (
+                item.client.client_no == breach.client_no
+                if breach.client_no
+                else item.employee.username == breach.employee_no
+            )
+        ]
+        for item in concerned:
+            text = f"{breach.rule}: {breach.message}"
+            if not item.override_reason:
+                item.refuse("employee", text)
+            elif not allowed:
+                item.refuse("override_reason", _("%(text)s You may not override this rule.") % {"text": text})
+            else:
+                Override.objects.create(
+                    rule=breach.rule,
+                    client=item.client if breach.client_no else None,
+                    employee=item.employee,
+                    assignment=Assignment.objects.get(
+                        client=item.client, employee=item.employee, valid_from=item.valid_from
+                    ),
+                    message=str(breach.message)[:300],
+                    reason=item.override_reason,
+                    by=author,
+                )
+
+
+def assignment_end(assignment, *, on, actor, override_reason=""):
+    """End an assignment on `on` (its last day)."""
+    return assignments_save([_data(assignment, valid_to=on, override_reason=override_reason)], actor=actor)
+
+
+def assignment_hand_over(assignment, *, to, on, actor, override_reason=""):
+    """Hand a place on a team over on `on`: the assignment ends the day before, and `to` takes
+    it from `on` with the same role and split: no gap, no overlap."""
+    if on <= assignment.valid_from:
+        raise ValidationError({"valid_from": _("A hand-over falls after the assignment's first day.")})
+    if assignment.valid_to is not None and on > assignment.valid_to:
+        raise ValidationError({"valid_from": _("The assignment has ended by then.")})
+    ending = _data(assignment, valid_to=on - datetime.timedelta(days=1))
+    taking = AssignmentData(
+        client=assignment.client,
+        employee=to,
+        role=assignment.role,
+        split=assignment.split,
+        valid_from=on,
+        valid_to=assignment.valid_to,
+        override_reason=override_reason,
+    )
+    return assignments_save([ending, taking], actor=actor)
+
+
+def _data(assignment, **changes):
+    values = {
+        "client": assignment.client,
+        "employee": assignment.employee,
+        "role": assignment.role,
+        "split": assignment.split,
+        "valid_from": assignment.valid_from,
+        "valid_to": assignment.valid_to,
+    }
+    return AssignmentData(**{**values, **changes})
+
+
+def may_override(actor):
+    """Whether `actor` may override a refused assignment with a written reason (never A10)."""
+    return actor.has_perm(OVERRIDE_PERMISSION)
+
+
+class _Undo(Exception):
+    """Raised to roll back a trial write."""
+
+
+def assignments_problems(items, *, actor):
+    """What assignments_save would refuse of `items`, writing nothing: the items' problems are
+    filled (answers whether there are any). A form asks it before it saves."""
+    items = list(items)
+    try:
+        with transaction.atomic():
+            assignments_save(items, actor=actor)
+            raise _Undo
+    except _Undo:
+        return False
+    except ValidationError:
+        return True
+
+
+# --- the policy's figures ---------------------------------------------------------------------
+
+
+def _policy_save(obj, *, actor, permission):
+    """Save an edited policy row (grades, staffing figures): the province's to keep."""
+    require(actor, permission)
+    if not reaches_whole_bank(actor):
+        raise PermissionDenied(_("The policy's figures are kept by the province."))
+    obj.full_clean()
+    obj._history_user = history_user(actor)
+    obj.save()
+    return obj
+
+
+def grade_policy_save(policy, *, actor):
+    """Change a grade's pay coefficient, capacity (A8) or loan authority (A12)."""
+    return _policy_save(policy, actor=actor, permission="staffing.change_gradepolicy")
+
+
+def staffing_policy_save(policy, *, actor):
+    """Change the certificate deadline (S7), training days (S8) or managers per assistant (S9)."""
+    return _policy_save(policy, actor=actor, permission="staffing.change_staffingpolicy")
