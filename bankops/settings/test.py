@@ -1,5 +1,7 @@
 """Test settings: the embedded defaults, made quick."""
 
+import os
+
 from . import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -15,4 +17,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory database: there a second thread's write (a run in
     # the embedded set-up) fails at once with "table is locked" while a request reads, where a
     # file waits for its lock as the dev server's does.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # TEST_SQLITE names another file, for two suites run side by side in one checkout.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_SQLITE") or str(VAR_DIR / "test.sqlite3")}  # noqa: F405
