@@ -52,3 +52,11 @@ class BusinessRequestForm(forms.Form):
     nature = forms.ChoiceField(label=_("Nature"), choices=RequestNature.choices)
     is_credit = forms.BooleanField(label=_("Credit business"), required=False)
     description = forms.CharField(label=_("Description"), max_length=300, widget=forms.TextInput(attrs={"size": 60}))
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        required=False,
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        help_text=_("A credit request records its amount: it goes to the person whose authority covers it (rule A12)."),
+    )

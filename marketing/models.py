@@ -254,6 +254,18 @@ class BusinessRequest(models.Model):
         verbose_name=_("accepted by"),
     )
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Rule A12: a credit request's amount, and the person it goes to at the accepting unit and
+    # why (filled by staffing, which knows the client's team and the grades' authorities).
+    amount = models.DecimalField(_("amount requested"), null=True, blank=True, **MONEY)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handling_reason = models.CharField(_("why them"), max_length=300, blank=True)
 
     history = HistoricalRecords()
     scope_unit_lookup = "client__account_unit"
@@ -268,6 +280,11 @@ class BusinessRequest(models.Model):
 
     def __str__(self):
         return f"{self.client} · {self.get_nature_display()}"
+
+    @property
+    def amount_label(self):
+        """The amount as people read it: 12,000,000.00 yuan."""
+        return "" if self.amount is None else _("%(amount)s yuan") % {"amount": f"{self.amount:,.2f}"}
 
 
 # --- the read model (marketing.standing) ----------------------------------------------------

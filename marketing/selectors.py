@@ -320,7 +320,8 @@ def list_owner_get(*, user, code):
 
 def requests_list(*, user):
     return scoped(
-        BusinessRequest.objects.select_related("client", "accepting_unit", "received_by", "accepted_by"), user
+        BusinessRequest.objects.select_related("client", "accepting_unit", "received_by", "accepted_by", "handler"),
+        user,
     )
 
 

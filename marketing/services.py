@@ -532,14 +532,19 @@ def accepting_unit(*, account_unit, level):
 
 
 @transaction.atomic
-def business_request_create(*, client, nature, is_credit, description, actor, on=None):
+def business_request_create(*, client, nature, is_credit, description, actor, on=None, amount=None):
     """Record a request and route it to the accepting level (rule C8): anyone who may record
-    requests and sees the client (a customer manager on its team too)."""
+    requests and sees the client (a customer manager on its team too). A credit request records
+    its amount (rule A12; who at that unit takes it in is staffing's to say)."""
     require(actor, "marketing.add_businessrequest")
     if actor is not SYSTEM and not scoped(Client.objects.filter(pk=client.pk), actor).exists():
         raise PermissionDenied(_("%(client)s is not a client you serve.") % {"client": client})
     if nature not in RequestNature.values:
         raise ValidationError({"nature": _("%(value)s is not a request nature.") % {"value": nature}})
+    if is_credit and amount is None:
+        raise ValidationError({"amount": _("A credit request records its amount.")})
+    if amount is not None and amount < 0:
+        raise ValidationError({"amount": _("An amount cannot be negative.")})
     tier = client_tier_on(client=client, on=on or timezone.localdate())
     # The first unit that accepts for the client: its sub-branch or, where it banks straight under
     # a city branch, that city branch (which has credit authority by its level).
@@ -559,6 +564,7 @@ def business_request_create(*, client, nature, is_credit, description, actor, on
         accepting_unit=accepting_unit(account_unit=client.account_unit, level=routing.level),
         routing_reason=routing.reason,
         received_by=history_user(actor),
+        amount=amount,
     )
     request._history_user = history_user(actor)
     request.save()

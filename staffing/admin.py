@@ -122,7 +122,7 @@ class AssignmentForm(forms.ModelForm):
         super().clean()
         if not self.errors:
             item = self.item()
-            if services.assignments_problems([item], actor=self.actor):
+            if services.assignments_save_check([item], actor=self.actor):
                 for name, message in item.problems.items():
                     self.add_error(name if name in self.fields else None, message)
         return self.cleaned_data

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,20 @@ class StaffingConfig(AppConfig):
     verbose_name = _("Staffing")
 
     def ready(self):
+        from marketing.models import BusinessRequest
+
         from . import visibility
 
         visibility.register()
+        post_save.connect(route_credit_request, sender=BusinessRequest, dispatch_uid="staffing-credit-routing")
+
+
+def route_credit_request(sender, instance, created, **kwargs):
+    """Rule A12: a credit request recorded (by whichever door) goes to the person whose
+    authority covers it; marketing records the request, staffing knows the team."""
+    if created and instance.is_credit and instance.amount is not None:
+        from accounts.actors import SYSTEM
+
+        from . import services
+
+        services.credit_request_route(instance, actor=SYSTEM)

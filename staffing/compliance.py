@@ -376,7 +376,9 @@ def a8(prefix, on, *, employees=None, **_):
         *[When(employee__grade=grade, then=Value(cap)) for grade, cap in capacities.items()],
         output_field=IntegerField(),
     )
-    loads = Assignment.objects.filter(in_force(on), employee__unit__path__startswith=prefix).exclude(employee__grade="")
+    loads = Assignment.objects.filter(
+        in_force(on), employee__is_active=True, employee__unit__path__startswith=prefix
+    ).exclude(employee__grade="")
     if employees is not None:
         loads = loads.filter(employee__in=employees)
     rows = (

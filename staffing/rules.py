@@ -307,3 +307,24 @@ def team_shape_breach(*, unit_code, client_no, leads, split_total):
         unit_code=unit_code,
         client_no=client_no,
     )
+
+
+def credit_handler(*, amount, lead, members, head):
+    """A12: who takes in a credit request of `amount` at the unit that receives it. `lead` and
+    `members` are (employee_no, grade, authority) of the client's team (lead None when none),
+    `head` the receiving unit's head's employee number (or ""). Answers (employee_no, reason,
+    beyond the team's authority)."""
+    if lead is not None and lead[2] is not None and amount <= lead[2]:
+        return lead[0], _("Within the team lead's loan acceptance authority (rule A12)."), False
+    covering = sorted(
+        (m for m in members if m[2] is not None and amount <= m[2]), key=lambda m: (-GRADE_RANK.get(m[1], -1), m[0])
+    )
+    if covering:
+        return (
+            covering[0][0],
+            _(
+                "Beyond the lead's authority: the team member of the highest grade whose authority covers it (rule A12)."
+            ),
+            False,
+        )
+    return head, _("Beyond the team's authority: the receiving unit's head takes it in (rule A12)."), True

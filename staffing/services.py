@@ -18,22 +18,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.actors import history_user, reaches, reaches_whole_bank, require
-from accounts.models import Unit, UnitKind
+from accounts.models import Position, Unit, UnitKind
 from bankops import bulk, dated
 from bankops.locks import exclusive
 
-from . import compliance
-from .models import Assignment, Override, PerformanceContract, Qualification, TeamRole, Training
+from . import compliance, rules
+from .models import Assignment, GradePolicy, Override, PerformanceContract, Qualification, TeamRole, Training
 
 OVERRIDE_PERMISSION = "staffing.override_assignment"
 
 
-def person_problem(actor, employee):
+def person_check(actor, employee):
     """Why `actor` may not record anything of `employee` (None when they may)."""
     if employee is None or not employee.is_active or employee.unit_id is None:
         return _("This person is not an active employee of the bank.")
@@ -59,9 +61,9 @@ def refuse_records(problems):
         raise RecordsRefused(problems)
 
 
-def people_problems(records, actor):
+def people_check(records, actor):
     """{index: {"employee": message}} of the records whose person `actor` may not record."""
-    return {index: {"employee": p} for index, r in enumerate(records) if (p := person_problem(actor, r["employee"]))}
+    return {index: {"employee": p} for index, r in enumerate(records) if (p := person_check(actor, r["employee"]))}
 
 
 def qualifications_save(records, *, actor):
@@ -72,7 +74,7 @@ def qualifications_save(records, *, actor):
     problems = {}
     for index, record in enumerate(records):
         wrong = {}
-        if problem := person_problem(actor, record["employee"]):
+        if problem := person_check(actor, record["employee"]):
             wrong["employee"] = problem
         if record["valid_to"] is not None and record["valid_to"] < record["valid_from"]:
             wrong["valid_to"] = _("The qualification expires before it is issued.")
@@ -101,7 +103,7 @@ def qualifications_save(records, *, actor):
 def training_save(records, *, actor):
     """Create or update training days (rule S8): dicts of employee, year, days."""
     require(actor, "staffing.add_training", "staffing.change_training")
-    refuse_records(people_problems(records, actor))
+    refuse_records(people_check(records, actor))
     rows = [{"employee_id": r["employee"].pk, "year": r["year"], "days": r["days"]} for r in records]
     with transaction.atomic():
         return bulk.upsert(
@@ -122,7 +124,7 @@ def contracts_save(records, *, actor):
     """Create or update performance contracts (rule A11): dicts of employee, year, indicator and
     target; each is signed by the manager's sub-branch."""
     require(actor, "staffing.add_performancecontract", "staffing.change_performancecontract")
-    refuse_records(people_problems(records, actor))
+    refuse_records(people_check(records, actor))
     signers = {}
     rows = []
     for r in records:
@@ -178,7 +180,7 @@ def assignments_check(items, *, actor):
     for item in items:
         if not reaches(actor, item.client.account_unit):
             item.refuse("client", _("This client banks outside your part of the bank."))
-        if problem := person_problem(actor, item.employee):
+        if problem := person_check(actor, item.employee):
             item.refuse("employee", problem)
         if item.valid_to is not None and item.valid_to < item.valid_from:
             item.refuse("valid_to", _("The assignment ends before it starts."))
@@ -394,7 +396,7 @@ class _Undo(Exception):
     """Raised to roll back a trial write."""
 
 
-def assignments_problems(items, *, actor):
+def assignments_save_check(items, *, actor):
     """What assignments_save would refuse of `items`, writing nothing: the items' problems are
     filled (answers whether there are any). A form asks it before it saves."""
     items = list(items)
@@ -430,3 +432,40 @@ def grade_policy_save(policy, *, actor):
 def staffing_policy_save(policy, *, actor):
     """Change the certificate deadline (S7), training days (S8) or managers per assistant (S9)."""
     return _policy_save(policy, actor=actor, permission="staffing.change_staffingpolicy")
+
+
+# --- rule A12: who takes in a credit request --------------------------------------------------
+
+
+def credit_request_route(request, *, actor):
+    """Rule A12: record who at the accepting unit takes in a credit request (marketing's
+    BusinessRequest with its amount) and why: the client's team lead when the amount is within
+    their grade's authority, else the team member of the highest grade whose authority covers
+    it, else the accepting unit's head, "beyond the team's authority"."""
+    require(actor, "marketing.add_businessrequest")
+    if not reaches(actor, request.client.account_unit):
+        raise PermissionDenied(_("This client banks outside your part of the bank."))
+    if not request.is_credit or request.amount is None:
+        return None
+    authority = {grade: policy.loan_authority for grade, policy in GradePolicy.table().items()}
+    team = (
+        Assignment.objects.filter(dated.in_force(timezone.localdate()), client=request.client)
+        .select_related("employee")
+        .order_by("employee__username")
+    )
+    seats = [(a.role, (a.employee.username, a.employee.grade, authority.get(a.employee.grade))) for a in team]
+    lead = next((seat for role, seat in seats if role == TeamRole.LEAD), None)
+    members = [seat for role, seat in seats if role != TeamRole.LEAD]
+    head = (
+        request.accepting_unit.employees.filter(is_active=True, position=Position.HEAD)
+        .order_by("username")
+        .values_list("username", flat=True)
+        .first()
+    )
+    number, reason, _beyond = rules.credit_handler(amount=request.amount, lead=lead, members=members, head=head or "")
+    handler = get_user_model().objects.filter(username=number).first() if number else None
+    if handler is None:
+        reason = f"{reason} {_('The accepting unit has no head on record.')}"
+    type(request).objects.filter(pk=request.pk).update(handler=handler, handling_reason=str(reason)[:300])
+    request.handler, request.handling_reason = handler, str(reason)[:300]
+    return handler

@@ -305,6 +305,7 @@ def test_rule_C8_requests_are_routed_efficiency_first(
         client=registry[client_no],
         nature=nature,
         is_credit=is_credit,
+        amount=Decimal(1000000) if is_credit else None,
         description="x",
         actor=province_analyst,
         on=D(2010, 6, 30),
@@ -419,3 +420,42 @@ def test_a_metrics_file_without_a_figure_column_keeps_that_figure(registry):
         "metrics", b"client_no,month,loans\nC1,2010-01-01,\n", "m.csv", actor=SYSTEM
     )  # a spreadsheet's first-of-month date; empty: none
     assert registry["C1"].metrics.get().loans is None
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_rules_C5_and_C6_python_and_sql_agree_on_generated_clients(bank, province_analyst, seed):
+    """The responsible and deposit departments as the list's SQL computes them (selectors'
+    expressions) against rules.responsible_department and rules.deposit_department, for clients
+    drawn at random: every flag combination, tiers from the lists, segments from AUM."""
+    import random
+
+    draw = random.Random(seed)
+    flags = ("has_loan", "real_estate", "institution", "import_export", "sme_chain")
+    rows = [
+        (
+            f"R{n:03d}",
+            draw.choice(list(ClientKind.values)),
+            draw.choice(["HF0101", "WH0101", "HF01"]),
+            {flag: draw.random() < 0.3 for flag in flags},
+        )
+        for n in range(80)
+    ]
+    clients = add_clients(bank, *rows)
+    for no, kind, _unit, _flags in rows:
+        if kind == ClientKind.CORPORATE and draw.random() < 0.5:
+            tier = draw.choice([Tier.HEAD_OFFICE, Tier.PROVINCE])
+            list_entry(clients, bank, no, tier, "AH", D(2010, 1, 1), draw.choice([None, D(2010, 3, 31)]))
+        if kind == ClientKind.INDIVIDUAL:
+            month(
+                clients[no],
+                D(2010, 1, 1),
+                aum=draw.choice([None, Decimal(0), Decimal(300000), Decimal(1500000), Decimal(9000000)]),
+            )
+    on = D(2010, 6, 30)
+    listed = standing(province_analyst, on)
+    for no, kind, _unit, client_flags in rows:
+        client = listed[no]
+        assert client.computed_responsible == rules.responsible_department(
+            kind=kind, tier=client.tier, segment=client.segment, flags=client_flags
+        ), no
+        assert client.deposit_department == rules.deposit_department(kind=kind, flags=client_flags), no

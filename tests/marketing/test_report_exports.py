@@ -292,7 +292,13 @@ def requests(figures, hefei_person, wuhu_manager):
         grant(person, "marketing.add_businessrequest") for person in (hefei_person, wuhu_manager)
     )
     major = services.business_request_create(
-        client=figures["C1"], nature="MAJOR", is_credit=True, description="=竞争性需求", actor=hefei_person, on=on
+        client=figures["C1"],
+        nature="MAJOR",
+        is_credit=True,
+        amount=Decimal("8000000"),
+        description="=竞争性需求",
+        actor=hefei_person,
+        on=on,
     )
     daily = services.business_request_create(
         client=figures["C2"], nature="DAILY", is_credit=False, description="芜湖日常", actor=wuhu_manager, on=on

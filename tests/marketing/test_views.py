@@ -333,7 +333,7 @@ def test_override_is_saved_with_its_reason_and_shown(login, hefei_person, client
 def test_a_major_request_of_a_province_client_is_routed_to_the_province(login, hefei_manager, bank, clients):
     response = login(hefei_manager).post(
         reverse("client-request-create", args=["HF001"]),
-        {"nature": "MAJOR", "description": "银团贷款竞争", "is_credit": "on"},
+        {"nature": "MAJOR", "description": "银团贷款竞争", "is_credit": "on", "amount": "300000000"},
         follow=True,
     )
     request = BusinessRequest.objects.get()
@@ -349,7 +349,7 @@ def test_a_major_request_of_a_province_client_is_routed_to_the_province(login, h
 def test_a_credit_request_goes_up_from_a_sub_branch_without_credit_authority(login, hefei_person, bank, clients):
     login(hefei_person).post(
         reverse("client-request-create", args=["HF002"]),
-        {"nature": "GENERAL", "description": "流动资金贷款", "is_credit": "on"},
+        {"nature": "GENERAL", "description": "流动资金贷款", "is_credit": "on", "amount": "5000000"},
     )
     assert BusinessRequest.objects.get().accepting_unit == bank["HF"]
 

@@ -14,15 +14,42 @@ from accounts.actors import SYSTEM
 from accounts.models import Department, LeadershipMember, Position, Unit, User
 from marketing import services as marketing_services
 from marketing.models import BusinessRequest, Client, ClientMetric, RequestNature, SegmentThresholds, Tier, TierEntry
+from staffing import services as staffing_services
+from staffing.models import (
+    Assignment,
+    GradePolicy,
+    Override,
+    PerformanceContract,
+    Qualification,
+    StaffingPolicy,
+    Training,
+)
 from tests.helpers import make_person, make_staff
 
 D = datetime.date
-TRACKED = [Unit, Department, User, LeadershipMember, Client, TierEntry, SegmentThresholds, BusinessRequest]
+TRACKED = [
+    Unit,
+    Department,
+    User,
+    LeadershipMember,
+    Client,
+    TierEntry,
+    SegmentThresholds,
+    BusinessRequest,
+    Qualification,
+    Training,
+    PerformanceContract,
+    Assignment,
+    GradePolicy,
+    StaffingPolicy,
+]
 
 
 def written():
     """Every row and every history record the services could write."""
-    counts = {model.__name__: model.objects.count() for model in [*TRACKED, ClientMetric]}
+    counts = {model.__name__: model.objects.count() for model in [*TRACKED, ClientMetric, Override]}
+    counts["GradePolicy values"] = list(GradePolicy.objects.order_by("grade").values_list("capacity", flat=True))
+    counts["request handlers"] = list(BusinessRequest.objects.order_by("pk").values_list("handler", "handling_reason"))
     counts.update({f"{model.__name__} history": model.history.count() for model in TRACKED})
     return counts
 
@@ -114,7 +141,44 @@ CALLS = {
     "business_request_accept": lambda w, actor: marketing_services.business_request_accept(
         request=w["request"], actor=actor
     ),
+    "qualifications_save": lambda w, actor: staffing_services.qualifications_save(
+        [{"employee": person("H0101"), "kind": "AFP", "valid_from": D(2015, 1, 1), "valid_to": None}], actor=actor
+    ),
+    "training_save": lambda w, actor: staffing_services.training_save(
+        [{"employee": person("H0101"), "year": 2015, "days": Decimal(12)}], actor=actor
+    ),
+    "contracts_save": lambda w, actor: staffing_services.contracts_save(
+        [{"employee": person("H0101"), "year": 2015, "indicator": "LOANS", "target": Decimal(1)}], actor=actor
+    ),
+    "assignments_save": lambda w, actor: staffing_services.assignments_save(
+        [
+            staffing_services.AssignmentData(
+                client=w["registry"]["C4"],
+                employee=person("H0101"),
+                role="LEAD",
+                split=Decimal(100),
+                valid_from=D(2015, 1, 1),
+            )
+        ],
+        actor=actor,
+    ),
+    "assignment_end": lambda w, actor: staffing_services.assignment_end(w["assignment"], on=D(2016, 1, 1), actor=actor),
+    "assignment_hand_over": lambda w, actor: staffing_services.assignment_hand_over(
+        w["assignment"], to=person("H0001"), on=D(2016, 6, 1), actor=actor
+    ),
+    "grade_policy_save": lambda w, actor: staffing_services.grade_policy_save(
+        recapacitated(GradePolicy.objects.get(grade="JUNIOR")), actor=actor
+    ),
+    "staffing_policy_save": lambda w, actor: staffing_services.staffing_policy_save(
+        StaffingPolicy(pk=1, training_days=3), actor=actor
+    ),
+    "credit_request_route": lambda w, actor: staffing_services.credit_request_route(w["credit"], actor=actor),
 }
+
+
+def recapacitated(policy):
+    policy.capacity = 1
+    return policy
 
 
 def staged_metrics(text, service, **options):
@@ -140,7 +204,7 @@ def services_with_actor():
     """Every write service of the apps: the public functions with a keyword `actor`, less the
     checks and predicates that only answer whether a write would pass."""
     found = set()
-    for module in (accounts_services, marketing_services):
+    for module in (accounts_services, marketing_services, staffing_services):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -161,12 +225,27 @@ def world(registry, bank, hefei_person, hefei_manager):
     # In Hefei's reach (a Hefei sub-branch's and the province's rows), but without any right.
     no_rights = make_person("P0099", "无权限", bank["AH"])
     no_rights.groups.clear()
-    # Every right of the organisation and the registry, but in Wuhu.
-    outsider = make_staff(make_person("W0001", "芜湖管理员", bank["WH"]), "accounts", "marketing")
+    # Every right of the organisation, the registry and staffing, but in Wuhu.
+    outsider = make_staff(make_person("W0001", "芜湖管理员", bank["WH"]), "accounts", "marketing", "staffing")
+    assignment_data = staffing_services.AssignmentData(
+        client=registry["C1"], employee=person("H0101"), role="LEAD", split=Decimal(100), valid_from=D(2014, 1, 1)
+    )
+    staffing_services.assignments_save([assignment_data], actor=SYSTEM)
+    credit = marketing_services.business_request_create(
+        client=registry["C1"],
+        nature=RequestNature.GENERAL,
+        is_credit=True,
+        amount=Decimal(1000),
+        description="x",
+        actor=SYSTEM,
+    )
+    BusinessRequest.objects.filter(pk=credit.pk).update(handler=None, handling_reason="")
     return {
         "bank": bank,
         "registry": registry,
         "request": request,
+        "credit": BusinessRequest.objects.get(pk=credit.pk),
+        "assignment": Assignment.objects.get(client=registry["C1"], valid_from=D(2014, 1, 1)),
         "no_rights": person(no_rights.username),
         "outsider": outsider,
     }
