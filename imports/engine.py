@@ -216,11 +216,25 @@ class Layout:
 
 
 @dataclass
+class Consequence:
+    """One kind of thing a dry run's file would change (DRY_RUN_PROBES): a title, the first
+    lines, and how many more there are."""
+
+    title: str
+    lines: list
+    more: int = 0
+
+    def as_dict(self):
+        return {"title": str(self.title), "lines": [str(line) for line in self.lines], "more": self.more}
+
+
+@dataclass
 class Report:
     kind: str
     rows: int
     counts: Any
     dry_run: bool
+    consequences: list = field(default_factory=list)  # of Consequence, a dry run's
 
     def __str__(self):
         verdict = _("checked, nothing written (dry run)") if self.dry_run else _("imported")
@@ -230,6 +244,29 @@ class Report:
             "verdict": verdict,
             "counts": self.counts,
         }
+
+
+# KIND → [probe]: what a dry run of the KIND reports besides its counts. `probe(importer, stage)`
+# is called inside the import's transaction before the write (stage: the staged rows of a staged
+# KIND, else None) and answers a function called after the write, before the rollback, that
+# answers a list of Consequence. Apps register their probes (on_dry_run) in their ready().
+DRY_RUN_PROBES = {}
+
+
+def on_dry_run(kind, probe):
+    """Let `probe` tell what a dry run of `kind` would change (DRY_RUN_PROBES)."""
+    DRY_RUN_PROBES.setdefault(kind, []).append(probe)
+
+
+def _probe(importer, stage, dry_run):
+    """The dry run's probes of `importer`'s KIND, started before its write (none for a real run)."""
+    if not dry_run:
+        return []
+    return [probe(importer, stage) for probe in DRY_RUN_PROBES.get(importer.kind, ())]
+
+
+def _consequences(finishes):
+    return [consequence for finish in finishes for consequence in finish()]
 
 
 @dataclass
@@ -886,13 +923,17 @@ def run_import(kind, content, filename, *, actor, dry_run=False, progress=None):
         if importer.errors:
             raise ImportRejected(importer.errors)
         progress(count, count, "write")
+        finishes = _probe(importer, None, dry_run)
         counts = importer.write(rows, actor=actor)
         if importer.errors:
             raise ImportRejected(importer.errors)  # rolls the transaction back
         if dry_run:
+            consequences = _consequences(finishes)
             transaction.set_rollback(True)
     progress(count, count, "done")
-    return Report(kind=kind, rows=len(rows), counts=counts, dry_run=dry_run)
+    return Report(
+        kind=kind, rows=len(rows), counts=counts, dry_run=dry_run, consequences=consequences if dry_run else []
+    )
 
 
 def _import_staged(importer, table, *, dry_run, actor, progress):
@@ -909,9 +950,10 @@ def _import_staged(importer, table, *, dry_run, actor, progress):
         stage.load(table, progress)
         progress(stage.count, stage.count, "check")
         with locks.exclusive("imports"):
-            counts, refusal = None, None
+            counts, refusal, consequences = None, None, []
             if not importer.errors:
                 progress(stage.count, stage.count, "write")
+                finishes = _probe(importer, stage, dry_run)
                 try:
                     counts = importer.write_staged(stage, actor=actor)
                 except (ValidationError, PermissionDenied, IntegrityError) as exc:
@@ -923,6 +965,7 @@ def _import_staged(importer, table, *, dry_run, actor, progress):
                     raise ImportRejected(importer.errors)
                 raise refusal
             if dry_run:
+                consequences = _consequences(finishes)
                 transaction.set_rollback(True)
     progress(stage.count, stage.count, "done")
-    return Report(kind=importer.kind, rows=stage.rows, counts=counts, dry_run=dry_run)
+    return Report(kind=importer.kind, rows=stage.rows, counts=counts, dry_run=dry_run, consequences=consequences)

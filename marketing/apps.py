@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MarketingConfig(AppConfig):
-    """Clients and tier lists (SPEC.md §2): its models, rules and pages come with a later issue."""
+    """The client registry (SPEC.md §2): clients, named lists, monthly figures, requests."""
 
     name = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self):
+        from imports.engine import on_dry_run
+
+        from .consequences import standing_probe
+
+        for kind in ("tiers", "metrics"):  # what a dry run of their files would change
+            on_dry_run(kind, standing_probe)

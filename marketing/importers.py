@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 from django.db.models import OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from accounts.actors import within_reach
@@ -199,6 +200,10 @@ class TierImporter(Importer):
             for name, message in entry.problems.items():
                 self.error(row, self.field_columns.get(name, name), message)
 
+    def affected_clients(self, stage=None):
+        """The ids of the clients this file touches (for a dry run's consequences)."""
+        return {entry.client.pk for _row, entry in self.entries}
+
     def write(self, rows, *, actor):
         # A file without the added marketing_mode column leaves the stored modes alone.
         keep = () if "marketing_mode" in self.present else ("marketing_mode",)
@@ -268,6 +273,12 @@ class MetricImporter(Importer):
             columns=["client_no"],
         )
         self.errors.extend((RowError(row, "client_no", unknown_client(no)) for row, no in found), total)
+
+    def affected_clients(self, stage):
+        """The clients this file touches, as a query over its staged rows (a dry run's consequences)."""
+        return Client.objects.filter(
+            client_no__in=RawSQL(f"SELECT {stage.value('client_no', 's')} FROM {stage.table} AS s", [])
+        ).values("pk")
 
     def write_staged(self, stage, *, actor):
         # A figure the file has no column for is left as stored; an empty cell means none.

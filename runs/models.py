@@ -60,6 +60,8 @@ class Run(models.Model):
     errors = models.JSONField(default=list, blank=True)  # [{row, column, message}], the first RUNS_REPORT_ROWS
     error_total = models.PositiveIntegerField(default=0)
     summary = models.TextField(blank=True)
+    # A dry run's consequences (imports.engine.Consequence.as_dict): what the file would change.
+    consequences = models.JSONField(default=list, blank=True)
     file = models.FileField(upload_to=run_file_path, max_length=200, blank=True)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
 

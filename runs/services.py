@@ -124,6 +124,7 @@ def run_execute(run_id):
                 "status": RunStatus.SUCCEEDED,
                 "counts": counts_json(report.counts),
                 "summary": str(report),
+                "consequences": [consequence.as_dict() for consequence in report.consequences],
                 "done": report.rows,
                 "total": report.rows,
             }

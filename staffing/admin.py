@@ -12,6 +12,7 @@ from . import services
 from .models import (
     Assignment,
     GradePolicy,
+    IndustryTeam,
     Override,
     PerformanceContract,
     Qualification,
@@ -158,3 +159,52 @@ class AssignmentAdmin(ScopedAdmin):
             valid_from=form.cleaned_data["valid_from"],
         )
         obj.pk, obj.added_by = saved.pk, saved.added_by
+
+
+class IndustryTeamForm(forms.ModelForm):
+    actor = None  # the administrator, set by IndustryTeamAdmin.get_form
+
+    class Meta:
+        model = IndustryTeam
+        fields = ["name", "unit", "industry", "managers", "clients"]
+
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        if not self.errors:
+            self.instance.unit, self.instance.industry = data["unit"], data["industry"]
+            problems = services.industry_team_check(
+                self.instance, managers=data["managers"], clients=data["clients"], actor=self.actor
+            )
+            for name, message in problems.items():
+                self.add_error(name, message)
+        return data
+
+
+@admin.register(IndustryTeam)
+class IndustryTeamAdmin(ScopedAdmin):
+    """Rule A7: a set of managers serving a set of clients of one industry."""
+
+    form = IndustryTeamForm
+    list_display = ["name", "industry", "unit"]
+    search_fields = ["name", "industry"]
+    autocomplete_fields = ["managers", "clients"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        pass  # saved with its members in save_related, through the service
+
+    def save_related(self, request, form, formsets, change):
+        services.industry_team_save(
+            form.instance,
+            managers=form.cleaned_data["managers"],
+            clients=form.cleaned_data["clients"],
+            actor=request.user,
+        )

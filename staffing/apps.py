@@ -15,6 +15,12 @@ class StaffingConfig(AppConfig):
         from . import visibility
 
         visibility.register()
+        from imports.engine import on_dry_run
+
+        from .consequences import breaches_probe
+
+        for kind in ("tiers", "metrics"):  # what a dry run of their files would do to the report
+            on_dry_run(kind, breaches_probe)
         post_save.connect(route_credit_request, sender=BusinessRequest, dispatch_uid="staffing-credit-routing")
 
 

@@ -248,3 +248,32 @@ class PerformanceContract(models.Model):
 
     def __str__(self):
         return f"{self.employee} {self.year} {self.get_indicator_display()}: {self.target}"
+
+    @property
+    def target_label(self):
+        return f"{self.target:,.2f}"
+
+
+class IndustryTeam(models.Model):
+    """Rule A7: regionally concentrated clients of one industry served by a team of managers
+    (团队/小组), kept by a unit for its subtree."""
+
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.ForeignKey(Unit, models.PROTECT, related_name="industry_teams", verbose_name=_("kept by"))
+    industry = models.CharField(_("industry"), max_length=50)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="industry_teams", verbose_name=_("managers")
+    )
+    clients = models.ManyToManyField(Client, related_name="industry_teams", verbose_name=_("clients"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[managers, clients])
+    scope_unit_lookup = "unit"
+
+    class Meta:
+        verbose_name = _("industry team")
+        verbose_name_plural = _("industry teams")
+        ordering = ["unit_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="industry_team_name_per_unit")]
+
+    def __str__(self):
+        return f"{self.name} ({self.industry})"

@@ -14,7 +14,7 @@ from bankops.dated import in_force
 from marketing.models import Client
 from marketing.selectors import standing_on
 
-from .models import Assignment, GradePolicy, Override, Qualification
+from .models import Assignment, GradePolicy, Override, PerformanceContract, Qualification
 
 User = get_user_model()
 BACHELOR_OR_HIGHER = [Education.BACHELOR, Education.MASTER, Education.DOCTOR]
@@ -71,6 +71,15 @@ def book_load(*, employee, on):
     served = Assignment.objects.filter(in_force(on), employee=employee).values("client_id").distinct().count()
     policy = GradePolicy.table().get(employee.grade) if employee.grade else None
     return served, policy
+
+
+def contracts_of(*, employee, year):
+    """Rule A11: the manager's performance contract of `year`, indicator by indicator."""
+    return (
+        PerformanceContract.objects.filter(employee=employee, year=year)
+        .select_related("signed_by")
+        .order_by("indicator")
+    )
 
 
 def holds_on(*, employee, on):
@@ -133,3 +142,17 @@ def structure_line(unit, row, on):
         "educated_share": share(row.get("educated") or 0, managers),
         "titled_share": share(row.get("titled") or 0, managers),
     }
+
+
+def group_network(*, user, client, on):
+    """Rule A6: a group head's manager network on `on`: each subsidiary `user` may see with its
+    team in force (the head office's lead leads the network). None for a client without
+    subsidiaries."""
+    subsidiaries = list(scoped(Client.objects.filter(group_parent=client), user).order_by("client_no"))
+    if not subsidiaries:
+        return None
+    teams = {}
+    in_force_now = Assignment.objects.filter(in_force(on), client__in=subsidiaries).select_related("employee__unit")
+    for assignment in in_force_now.order_by("role", "employee__username"):
+        teams.setdefault(assignment.client_id, []).append(assignment)
+    return [(subsidiary, teams.get(subsidiary.pk, [])) for subsidiary in subsidiaries]

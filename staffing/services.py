@@ -9,8 +9,9 @@ for its clients and people on each day one of its rows starts: the team as it th
 keep them. A breach is refused with its rule, unless an override on record already covers it or
 the row carries a written override reason and the actor may override
 (`staffing.override_assignment`); the override is then kept on record. A10 is never
-overridable. Whatever is refused rolls the whole batch back. (Ending an assignment is checked
-against A10 only: what a team lacks after an end, the compliance report shows.)
+overridable. Whatever is refused rolls the whole batch back. A row as stored already is no new
+assignment and is not judged again (a re-imported file changes nothing). Ending an assignment
+is checked against A10 only: what a team lacks after an end, the compliance report shows.
 """
 
 import datetime
@@ -30,7 +31,15 @@ from bankops import bulk, dated
 from bankops.locks import exclusive
 
 from . import compliance, rules
-from .models import Assignment, GradePolicy, Override, PerformanceContract, Qualification, TeamRole, Training
+from .models import (
+    Assignment,
+    GradePolicy,
+    Override,
+    PerformanceContract,
+    Qualification,
+    TeamRole,
+    Training,
+)
 
 OVERRIDE_PERMISSION = "staffing.override_assignment"
 
@@ -469,3 +478,39 @@ def credit_request_route(request, *, actor):
     type(request).objects.filter(pk=request.pk).update(handler=handler, handling_reason=str(reason)[:300])
     request.handler, request.handling_reason = handler, str(reason)[:300]
     return handler
+
+
+# --- rule A7: industry teams ------------------------------------------------------------------
+
+
+def industry_team_check(team, *, managers, clients, actor):
+    """Rule A7's team as given: {field: message} of what is wrong, empty when nothing is."""
+    problems = {}
+    if not reaches(actor, team.unit):
+        problems["unit"] = _("%(unit)s lies outside your part of the bank.") % {"unit": team.unit}
+    outside = [m.username for m in managers if person_check(actor, m)]
+    if outside:
+        problems["managers"] = _("Not people of your part of the bank: %(who)s.") % {"who": ", ".join(outside)}
+    foreign = [c.client_no for c in clients if not reaches(actor, c.account_unit)]
+    if foreign:
+        problems["clients"] = _("Clients outside your part of the bank: %(who)s.") % {"who": ", ".join(foreign)}
+    other = [c.client_no for c in clients if c.industry and c.industry != team.industry]
+    if other:
+        problems["clients"] = _("Clients of another industry: %(who)s.") % {"who": ", ".join(other)}
+    return problems
+
+
+def industry_team_save(team, *, managers, clients, actor):
+    """Create or change an industry team (rule A7): its unit, managers and clients all within
+    the actor's reach, the clients of the team's industry."""
+    require(actor, "staffing.add_industryteam", "staffing.change_industryteam")
+    problems = industry_team_check(team, managers=managers, clients=clients, actor=actor)
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        team._history_user = history_user(actor)
+        team.full_clean()
+        team.save()
+        team.managers.set(managers)
+        team.clients.set(clients)
+    return team

@@ -104,6 +104,7 @@ def team_page(request, client, *, on, forms=None):
         "team": selectors.team_on(history, on),
         "history": history,
         "overrides": selectors.overrides_of(client=client),
+        "network": selectors.group_network(user=request.user, client=client, on=on),
         "may_assign": allowed,
         "may_override": may_override,
         "assign_form": forms.get("assign") or AssignForm(actor=request.user, may_override=may_override),
@@ -230,6 +231,7 @@ def manager_book(request, employee_no):
         "policy": policy,
         "over_capacity": policy is not None and served > policy.capacity,
         "qualifications": selectors.holds_on(employee=employee, on=on),
+        "contracts": selectors.contracts_of(employee=employee, year=on.year),
     }
     return render(request, "staffing/manager_book.html", context)
 

@@ -18,6 +18,7 @@ from staffing import services as staffing_services
 from staffing.models import (
     Assignment,
     GradePolicy,
+    IndustryTeam,
     Override,
     PerformanceContract,
     Qualification,
@@ -42,6 +43,7 @@ TRACKED = [
     Assignment,
     GradePolicy,
     StaffingPolicy,
+    IndustryTeam,
 ]
 
 
@@ -173,6 +175,12 @@ CALLS = {
         StaffingPolicy(pk=1, training_days=3), actor=actor
     ),
     "credit_request_route": lambda w, actor: staffing_services.credit_request_route(w["credit"], actor=actor),
+    "industry_team_save": lambda w, actor: staffing_services.industry_team_save(
+        IndustryTeam(name="汽车行业小组", unit=w["bank"]["HF01"], industry=""),
+        managers=[person("H0101")],
+        clients=[w["registry"]["C1"]],
+        actor=actor,
+    ),
 }
 
 

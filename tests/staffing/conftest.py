@@ -46,6 +46,7 @@ from staffing import services
 from staffing.models import Assignment, GradePolicy, StaffingPolicy
 from tests.helpers import make_person, make_unit
 from tests.marketing.conftest import add_clients, month
+from tests.runs.conftest import media, start_run  # noqa: F401 - the import runs' fixtures, for dry runs
 
 D = datetime.date
 ON = D(2011, 3, 15)

@@ -117,13 +117,20 @@ def test_a_person_without_the_right_cannot_post_to_a_team(staffing_bank, login):
     assert response.status_code == 403
 
 
-def test_a_managers_book_shows_their_clients_capacity_and_authority(staffing_bank, login):
-    page = login(staffing_bank["people"]["PA1"]).get(reverse("manager-book", args=["CM2"]))
+def test_a_managers_book_shows_their_clients_capacity_authority_and_contract(staffing_bank, login):
+    from accounts.actors import SYSTEM
+    from staffing import services
+
+    year = timezone.localdate().year
+    target = {"employee": staffing_bank["people"]["CM2"], "year": year, "indicator": "DEPOSITS", "target": Decimal(8e6)}
+    services.contracts_save([target], actor=SYSTEM)
+    page = login(staffing_bank["people"]["CM2"]).get(reverse("manager-book", args=["CM2"]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "4 / 2" in html  # four clients (C4's two leads included), a junior's capacity of two (A8)
     assert "5,000,000" in html  # a junior's loan authority (A12)
     assert all(no in html for no in ("C1", "C4", "I1", "I2"))
+    assert "8,000,000.00" in html and "合肥三孝口支行" in html  # the contract, signed by the sub-branch (A11)
 
 
 def test_a_units_team_structure_counts_managers_against_staff(staffing_bank, login):

@@ -82,3 +82,9 @@ class Command(BaseCommand):
             )
             sys.exit(1)
         self.stdout.write(str(report))
+        for consequence in report.consequences:  # a dry run: what the file would change
+            self.stdout.write(f"{consequence.title}:")
+            for line in consequence.lines:
+                self.stdout.write(f"  {line}")
+            if consequence.more:
+                self.stdout.write("  " + _("… and %(count)d more") % {"count": consequence.more})
