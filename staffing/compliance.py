@@ -8,10 +8,12 @@ only: the assignment services use it to find what a change would break.
 """
 
 import datetime
+import hashlib
 from dataclasses import replace
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -21,6 +23,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     Subquery,
@@ -30,12 +33,14 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import StartsWith
+from django.utils.translation import get_language
 
 from accounts.actors import reach
-from accounts.models import ManagerKind, Position, Unit, UnitKind
+from accounts.models import Department, ManagerKind, Position, Unit, UnitKind
 from accounts.scoping import scoped
 from accounts.selectors import market_department_breaches
 from bankops.dated import in_force
+from marketing import caching
 from marketing.models import Client, ClientKind, Segment
 from marketing.selectors import standing_on
 
@@ -505,6 +510,22 @@ def report_unit(*, user, code=None):
 
 def report(*, user, on, unit=None):
     """The compliance report of `unit`'s subtree (the user's own part of the bank when None) on
-    `on`, as `user` may read it (rule O5): a list of Breach."""
+    `on`, as `user` may read it (rule O5): a list of Breach, kept in the cache under the
+    version of everything it is computed from (sources_version)."""
     unit = unit or report_unit(user=user)
-    return breaches(unit.path if unit is not None else "", on)
+    prefix = unit.path if unit is not None else ""
+    parts = (sources_version(), prefix, on.isoformat(), get_language())
+    key = "compliance:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: breaches(prefix, on), caching.TIMEOUT)
+
+
+def sources_version():
+    """A stamp that changes whenever a row the report reads does: the registry's version (units,
+    clients, named lists, figures, thresholds: marketing.caching) and the newest history record
+    of the people, departments, qualifications, training, assignments and the policy's figures
+    (their history only grows, written by every service), and the overrides on record. A few
+    index-only reads."""
+    histories = (User, Department, Qualification, Training, Assignment, GradePolicy, StaffingPolicy)
+    newest = [model.history.aggregate(last=Max("history_id"))["last"] for model in histories]
+    overrides = Override.objects.aggregate(last=Max("pk"), count=Count("pk"))
+    return (caching.registry_version(), *newest, overrides["last"], overrides["count"])

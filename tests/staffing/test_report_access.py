@@ -86,3 +86,18 @@ def test_rule_O5_a_manager_sees_the_clients_they_serve_elsewhere_and_nothing_els
     services.assignment_end(joined, on=today - datetime.timedelta(days=1), actor=SYSTEM)
     assert listed() == ["C3"]
     assert "C2" not in page.get(reverse("client-list")).content.decode()
+
+
+def test_the_report_is_kept_until_a_row_it_reads_changes(staffing_bank, django_assert_max_num_queries):
+    from staffing import compliance
+
+    first = compliance.report(user=SYSTEM, on=ON)
+    with django_assert_max_num_queries(10):  # the sources' version, not the rules' queries
+        assert compliance.report(user=SYSTEM, on=ON) == first
+    services.qualifications_save(
+        [{"employee": staffing_bank["people"]["CM2"], "kind": "CM_CERT", "valid_from": ON, "valid_to": None}],
+        actor=SYSTEM,
+    )
+    again = compliance.report(user=SYSTEM, on=ON)
+    assert ("S7", "CM2") in {(b.rule, b.employee_no) for b in first}
+    assert ("S7", "CM2") not in {(b.rule, b.employee_no) for b in again}
