@@ -10,10 +10,12 @@ import datetime
 import io
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from accounts.models import Education, Grade, LeadershipRole, ManagerKind, Position, TitleLevel, UnitKind
 from accounts.rules import MARKET_DEPARTMENT_CODE, PROVINCE_MARKETING_DEPARTMENTS
+from staffing.models import StaffingPolicy
 
 SEED = 201023  # 工银皖发[2010]23号
 DEMO_PASSWORD = "bankops2026"
@@ -76,20 +78,24 @@ CITIES = [
     ("CHZ", "池州分行", "池州", "贵池", "东至县 石台县 青阳县"),
     ("XC", "宣城分行", "宣城", "宣州", "郎溪县 广德县 泾县 绩溪县 旌德县 宁国市"),
 ]
-# Where the VIP centres hang: a city branch or one of its sub-branches (rule O1 allows both).
+# Where the VIP centres hang. Rule O1 lets a centre hang under a city branch too, but the demo
+# hangs each under a sub-branch (in a city, its first one): rule A9 puts the sub-branch's head
+# and deputy head in charge on the teams of the centre's wealthier clients, and a centre right
+# under a city branch has no sub-branch above it whose leaders could join.
 VIP_HOSTS = {
-    "YYB": ["YYB"],
-    "HF": ["HF", "HF05"],
+    "YYB": ["YYB01"],
+    "HF": ["HF01", "HF05"],
     "WH": ["WH02"],
-    "BB": ["BB"],
+    "BB": ["BB01"],
     "HN": ["HN01"],
     "MAS": ["MAS01"],
-    "AQ": ["AQ"],
+    "AQ": ["AQ01"],
     "HS": ["HS01"],
     "FY": ["FY01"],
-    "LA": ["LA"],
+    "LA": ["LA01"],
 }
-WEALTH_HOST = "HF"
+# The city branch's wealth-management centre, hosted by its first sub-branch (as above, for A9).
+WEALTH_CITY, WEALTH_HOST = "HF", "HF01"
 # Cities whose customer managers stay a little under 20% of their staff (rule S1 has work).
 LEAN_CITIES = {"HB", "CHZ"}
 # Cities with one sub-branch lacking its market department: ~3% of them (rule O3 has work).
@@ -261,7 +267,28 @@ class BankBuilder:
             if row["unit_code"] in outlets["WH"] and row["position"] == Position.CUSTOMER_MANAGER
         )
         self.bank.logins.append(("Wuhu outlet customer manager", wuhu_manager["employee_no"]))
+        self.assistants()
         return self.bank
+
+    def assistants(self):
+        """Rule S9 (advisory): an assistant per N managers where managers are many — the
+        province's and the city branches' departments, the VIP centres — except in the lean
+        cities, short of people anyway (S9 keeps a little work). Hired last, so that everyone
+        hired before keeps their number and draws."""
+        per = StaffingPolicy().managers_per_assistant  # the policy's default N
+        parents = {row["code"]: row["parent_code"] for row in self.bank.units}
+        held = Counter((row["unit_code"], row["position"]) for row in self.bank.employees)
+        departments = {UnitKind.PROVINCE: "CORP1", UnitKind.CITY: "KEY_ACCOUNT", UnitKind.VIP_CENTRE: ""}
+        for row in list(self.bank.units):
+            code, kind = row["code"], row["kind"]
+            city = code
+            while parents[city] and self.unit_kinds[parents[city]] != UnitKind.PROVINCE:
+                city = parents[city]
+            if kind not in departments or city in LEAN_CITIES:
+                continue
+            missing = held[code, Position.CUSTOMER_MANAGER] // per - held[code, Position.ASSISTANT]
+            for _ in range(missing):
+                self.hire(code, Position.ASSISTANT, departments[kind], ages=(22, 35))
 
     def province(self):
         rng, small = self.rng, self.small
@@ -305,8 +332,10 @@ class BankBuilder:
             if department in CORPORATE_DEPARTMENTS and not lean:
                 for _ in range(rng.randint(1, 2 + size // 5)):
                     self.customer_manager(code, ManagerKind.CORPORATE, department, senior=department == "KEY_ACCOUNT")
-        if code == WEALTH_HOST:
-            self.wealth_centre(code, f"{code}WEALTH", f"{name}财富管理中心")
+        if code == WEALTH_CITY:
+            # Drawn here, before the sub-branches, as it always was (the draws after it keep
+            # their order); its host's row comes later in the file, which the import allows.
+            self.wealth_centre(WEALTH_HOST, f"{code}WEALTH", f"{name}财富管理中心")
 
         sub_branches, outlets = [], []
         places = [(district, True) for district in districts] + [(county, False) for county in counties]
@@ -332,7 +361,7 @@ class BankBuilder:
         for outlet in outlets:
             self.outlet(outlet, with_lobby=outlet not in without_lobby, lean=lean)
         for number, host in enumerate(VIP_HOSTS.get(code, [])[: 1 if self.small else None], 1):
-            host_name = name if host == code else next(row["name"] for row in self.bank.units if row["code"] == host)
+            host_name = next(row["name"] for row in self.bank.units if row["code"] == host)
             self.vip_centre(host, f"{code}VIP{number}", f"{host_name}贵宾理财中心")
 
         self.balance_city(code, sub_branches, share=(0.17, 0.19) if lean else (0.205, 0.245))

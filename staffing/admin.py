@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.actors import reaches_whole_bank
 from accounts.admin import ReadableHistoryAdmin, ScopedAdmin
 
 from . import services
@@ -31,6 +32,10 @@ class PolicyAdmin(ReadableHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        # The province keeps the policy's figures (services._policy_save refuses the rest).
+        return super().has_change_permission(request, obj) and reaches_whole_bank(request.user)
 
     def save_model(self, request, obj, form, change):
         type(self).service(obj, actor=request.user)

@@ -58,6 +58,9 @@ from .models import (
 
 User = get_user_model()
 CM = Position.CUSTOMER_MANAGER
+# A9: the heads and deputy heads who co-maintain: of the client's sub-branch, or of its city
+# branch (a centre hung straight under a city branch has no sub-branch above it).
+HEADS_AT = (UnitKind.SUB_BRANCH, UnitKind.CITY)
 CLIENT_RULES = ("A1", "A2", "A3", "A4", "A5", "A6", "A9", "A10")
 
 
@@ -408,10 +411,8 @@ def a9(prefix, on, *, clients=None, **_):
         standing_on(subject_clients(prefix, clients, kind=ClientKind.INDIVIDUAL), on=on)
         .filter(aum__gte=deputy_from)
         .annotate(
-            deputy=Exists(
-                members.filter(employee__position=Position.DEPUTY_HEAD, employee__unit__kind=UnitKind.SUB_BRANCH)
-            ),
-            head=Exists(members.filter(employee__position=Position.HEAD, employee__unit__kind=UnitKind.SUB_BRANCH)),
+            deputy=Exists(members.filter(employee__position=Position.DEPUTY_HEAD, employee__unit__kind__in=HEADS_AT)),
+            head=Exists(members.filter(employee__position=Position.HEAD, employee__unit__kind__in=HEADS_AT)),
             city=Exists(members.filter(employee__unit__kind=UnitKind.CITY)),
         )
         .filter(Q(deputy=False) | Q(aum__gte=head_from, head=False) | Q(aum__gte=city_from, city=False))

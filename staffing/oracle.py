@@ -18,7 +18,7 @@ from marketing.models import Client, ClientKind, ClientMetric, SegmentThresholds
 from marketing.rules import Thresholds, segment_for
 
 from . import rules
-from .compliance import mark_overridden, sort
+from .compliance import HEADS_AT, mark_overridden, sort
 from .models import Assignment, GradePolicy, Qualification, QualificationKind, StaffingPolicy, TeamRole, Training
 
 User = get_user_model()
@@ -236,16 +236,16 @@ class World:
 
     def co_maintainers(self, client, unit):
         """A9: which of DEPUTY, HEAD, CITY the client's team holds: people whose unit holds the
-        client's account unit, by position and kind."""
+        client's account unit, by position and kind (heads of a sub-branch or a city branch)."""
         present = set()
         for assignment in self.team[client.pk]:
             person = self.people_any(assignment.employee_id)
             place = self.unit_of(person)
             if not unit.path.startswith(place.path):
                 continue
-            if place.kind == UnitKind.SUB_BRANCH and person.position == Position.DEPUTY_HEAD:
+            if place.kind in HEADS_AT and person.position == Position.DEPUTY_HEAD:
                 present.add("DEPUTY")
-            if place.kind == UnitKind.SUB_BRANCH and person.position == Position.HEAD:
+            if place.kind in HEADS_AT and person.position == Position.HEAD:
                 present.add("HEAD")
             if place.kind == UnitKind.CITY:
                 present.add("CITY")

@@ -42,7 +42,7 @@ SEGMENT_LEADS = {
 # A9: who joins the team of an individual from each AUM up: cumulative.
 CO_MAINTENANCE = (
     (Decimal("1000000"), "DEPUTY", _("the sub-branch's deputy head in charge")),
-    (Decimal("2000000"), "HEAD", _("the sub-branch's head")),
+    (Decimal("2000000"), "HEAD", _("the sub-branch's head")),  # a city branch's, for a centre straight under it
     (Decimal("5000000"), "CITY", _("a city-branch officer")),
 )
 

@@ -120,13 +120,20 @@ def training_save(records, *, actor):
         ).counts
 
 
-def signing_unit(employee):
-    """Rule A11: the sub-branch that manages the person day to day: the nearest sub-branch (or
-    city branch) among their unit and its ancestors."""
-    unit, step = employee.unit, Unit.steplen
-    lineage = [unit.path[: depth * step] for depth in range(1, unit.depth + 1)]
-    managing = Unit.objects.filter(path__in=lineage, kind__in=[UnitKind.SUB_BRANCH, UnitKind.CITY])
-    return managing.order_by("-depth").first() or unit
+def signing_units(employees):
+    """Rule A11: {employee pk: the unit that manages them day to day}, the nearest sub-branch
+    (or city branch) among each one's unit and its ancestors; one query for them all."""
+    step = Unit.steplen
+    lineages = {e.pk: [e.unit.path[: depth * step] for depth in range(1, e.unit.depth + 1)] for e in employees}
+    paths = {path for lineage in lineages.values() for path in lineage}
+    managing = {
+        unit.path: unit for unit in Unit.objects.filter(path__in=paths, kind__in=[UnitKind.SUB_BRANCH, UnitKind.CITY])
+    }
+    units = {e.pk: e.unit for e in employees}
+    return {
+        pk: next((managing[path] for path in reversed(lineage) if path in managing), units[pk])
+        for pk, lineage in lineages.items()
+    }
 
 
 def contracts_save(records, *, actor):
@@ -134,19 +141,17 @@ def contracts_save(records, *, actor):
     target; each is signed by the manager's sub-branch."""
     require(actor, "staffing.add_performancecontract", "staffing.change_performancecontract")
     refuse_records(people_check(records, actor))
-    signers = {}
+    signers = signing_units({r["employee"].pk: r["employee"] for r in records}.values())
     rows = []
     for r in records:
         employee = r["employee"]
-        if employee.pk not in signers:
-            signers[employee.pk] = signing_unit(employee).pk
         rows.append(
             {
                 "employee_id": employee.pk,
                 "year": r["year"],
                 "indicator": r["indicator"],
                 "target": r["target"],
-                "signed_by_id": signers[employee.pk],
+                "signed_by_id": signers[employee.pk].pk,
             }
         )
     with transaction.atomic():

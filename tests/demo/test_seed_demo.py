@@ -1,15 +1,44 @@
+"""The demo bank of `manage.py seed_demo` (demo/): the rows it draws and what the small bank
+holds once loaded through the import engine.
+
+Seeding the small bank takes seconds, so the tests that read it share one seed per class
+(`seeded_once`): seeded in a transaction that is rolled back after the class, each test in a
+savepoint inside it (pytest-django's `db`), so what a test writes is gone for the next one."""
+
+import datetime
+import functools
 import io
-from collections import Counter
+import json
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from accounts.models import Department, LeadershipMember, Position, Unit, UnitKind, User
 from accounts.rules import ALLOWED_PARENT_KINDS
+from bankops.dated import in_force
 from demo import clients as demo_clients
 from demo import org as demo
-from marketing.models import Client, ClientKind, ClientMetric, Tier, TierEntry
+from demo import staffing as demo_staffing
+from marketing.models import Client, ClientKind, ClientMetric, Segment, Tier, TierEntry
+from marketing.selectors import standing_on
+from staffing.models import (
+    Assignment,
+    Override,
+    PerformanceContract,
+    Qualification,
+    QualificationKind,
+    TeamRole,
+    Training,
+)
+
+STAFFING = (Qualification, Training, PerformanceContract, Assignment)
+STAFFING_KINDS = ("qualifications", "training", "contracts", "assignments")
+NEEDS_A_TEAM = [Segment.MID, Segment.HIGH, Segment.PRIVATE]
 
 
 def seed():
@@ -20,74 +49,196 @@ def seed():
 
 def snapshot():
     return (
-        [model.objects.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry, ClientMetric)]
-        + [model.history.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry)]
+        [
+            model.objects.count()
+            for model in (
+                Unit,
+                Department,
+                User,
+                LeadershipMember,
+                Client,
+                TierEntry,
+                ClientMetric,
+                *STAFFING,
+                Override,
+            )
+        ]
+        + [model.history.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry, *STAFFING)]
         + [
             sorted(ClientMetric.objects.values_list("client__client_no", "month", *ClientMetric.FIGURES)),
+            sorted(Assignment.objects.values_list("client__client_no", "employee__username", "valid_from", "valid_to")),
         ]
     )
 
 
+@pytest.fixture(scope="class")
+def seeded_once(django_db_setup, django_db_blocker):
+    """The small demo bank for the tests of a class, and what seed_demo printed."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed()
+        yield output
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(db):
-    return seed()
+def seeded(seeded_once, db):
+    return seeded_once
 
 
-def test_small_seed_builds_one_province_tree(seeded):
-    roots = Unit.objects.get_root_nodes()
-    assert [(root.code, root.kind) for root in roots] == [("AH", UnitKind.PROVINCE)]
-    units = list(Unit.objects.all())
-    by_path = {unit.path: unit for unit in units}
-    cities = [unit for unit in units if unit.kind == UnitKind.CITY]
-    assert {city.name for city in cities} == {"合肥分行", "芜湖分行", "淮北分行"}
-    assert all(by_path[city.parent_path].code == "AH" for city in cities)
-    for unit in units:  # rule O1
-        if unit.parent_path:
-            assert by_path[unit.parent_path].kind in ALLOWED_PARENT_KINDS[unit.kind]
+def compliance_report(on=None):
+    out = io.StringIO()
+    call_command("compliance", "--format", "json", *(["--on", on.isoformat()] if on else []), stdout=out)
+    return json.loads(out.getvalue())
 
 
-def test_small_seed_leaves_work_for_the_compliance_report(seeded):
-    sub_branches = Unit.objects.filter(kind=UnitKind.SUB_BRANCH)
-    with_market = sub_branches.filter(departments__code="MARKET").count()
-    assert 0 < with_market < sub_branches.count()  # rule O3: most, not all
-    lobby = Counter(User.objects.filter(position=Position.LOBBY_MANAGER).values_list("unit__code", flat=True))
-    outlets = list(Unit.objects.filter(kind=UnitKind.OUTLET).values_list("code", flat=True))
-    assert 0 < sum(lobby[code] == 1 for code in outlets) < len(outlets)  # rule S4
-    assert set(LeadershipMember.objects.values_list("unit__kind", flat=True)) == {UnitKind.PROVINCE, UnitKind.CITY}
+class TestSmallDemoBank:
+    def test_small_seed_builds_one_province_tree(self, seeded):
+        roots = Unit.objects.get_root_nodes()
+        assert [(root.code, root.kind) for root in roots] == [("AH", UnitKind.PROVINCE)]
+        units = list(Unit.objects.all())
+        by_path = {unit.path: unit for unit in units}
+        cities = [unit for unit in units if unit.kind == UnitKind.CITY]
+        assert {city.name for city in cities} == {"合肥分行", "芜湖分行", "淮北分行"}
+        assert all(by_path[city.parent_path].code == "AH" for city in cities)
+        for unit in units:  # rule O1
+            if unit.parent_path:
+                assert by_path[unit.parent_path].kind in ALLOWED_PARENT_KINDS[unit.kind]
+        # The centres hang under sub-branches: their clients' teams can have the sub-branch's
+        # head and deputy head that rule A9 asks for.
+        centres = [unit for unit in units if unit.kind in (UnitKind.VIP_CENTRE, UnitKind.WEALTH_CENTRE)]
+        assert centres and all(by_path[unit.parent_path].kind == UnitKind.SUB_BRANCH for unit in centres)
 
+    def test_small_seed_leaves_work_for_the_compliance_report(self, seeded):
+        sub_branches = Unit.objects.filter(kind=UnitKind.SUB_BRANCH)
+        with_market = sub_branches.filter(departments__code="MARKET").count()
+        assert 0 < with_market < sub_branches.count()  # rule O3: most, not all
+        lobby = Counter(User.objects.filter(position=Position.LOBBY_MANAGER).values_list("unit__code", flat=True))
+        outlets = list(Unit.objects.filter(kind=UnitKind.OUTLET).values_list("code", flat=True))
+        assert 0 < sum(lobby[code] == 1 for code in outlets) < len(outlets)  # rule S4
+        assert set(LeadershipMember.objects.values_list("unit__kind", flat=True)) == {UnitKind.PROVINCE, UnitKind.CITY}
 
-def test_second_run_changes_nothing(seeded):
-    before = snapshot()
-    seed()
-    assert snapshot() == before
+    def test_second_run_changes_nothing(self, seeded):
+        before = snapshot()
+        seed()
+        assert snapshot() == before
 
+    def test_demo_users_have_the_demo_password(self, seeded, client):
+        bank = demo.build_bank("small")
+        numbers = [employee_no for _, employee_no in bank.logins]
+        people = {user.username: user for user in User.objects.filter(username__in=numbers + ["admin"])}
+        assert len(people) == 5
+        assert all(user.check_password(demo.DEMO_PASSWORD) for user in people.values())
+        assert people["admin"].is_superuser
+        analyst, keeper, hefei, wuhu = (people[number] for number in numbers)
+        assert analyst.unit.code == "AH" and hefei.unit.code == "HF"
+        # The tier-list administrator: a province person with the admin and the tier_admin role, no more.
+        assert bank.tier_admins == [keeper.username] and keeper.unit.code == "AH"
+        assert keeper.is_staff and not keeper.is_superuser
+        assert "tier_admin" in set(keeper.groups.values_list("name", flat=True))
+        assert (
+            client.post(
+                "/admin/login/?next=/admin/", {"username": keeper.username, "password": demo.DEMO_PASSWORD}
+            ).status_code
+            == 302
+        )
+        assert client.get("/admin/marketing/tierentry/").status_code == 200
+        assert client.get("/admin/marketing/tierentry/export/csv/").status_code == 200
+        assert client.get("/admin/accounts/unit/").status_code == 403  # the tier lists, not the organisation
+        printed = [line.split() for line in seeded.splitlines()]
+        assert ["tier-list", "administrator", keeper.username, keeper.name, "安徽省分行", demo.DEMO_PASSWORD] in printed
+        assert wuhu.position == Position.CUSTOMER_MANAGER and wuhu.unit.kind == UnitKind.OUTLET
+        assert wuhu.unit.path.startswith(Unit.objects.get(code="WH").path)
 
-def test_demo_users_have_the_demo_password(seeded, client):
-    bank = demo.build_bank("small")
-    numbers = [employee_no for _, employee_no in bank.logins]
-    people = {user.username: user for user in User.objects.filter(username__in=numbers + ["admin"])}
-    assert len(people) == 5
-    assert all(user.check_password(demo.DEMO_PASSWORD) for user in people.values())
-    assert people["admin"].is_superuser
-    analyst, keeper, hefei, wuhu = (people[number] for number in numbers)
-    assert analyst.unit.code == "AH" and hefei.unit.code == "HF"
-    # The tier-list administrator: a province person with the admin and the tier_admin role, no more.
-    assert bank.tier_admins == [keeper.username] and keeper.unit.code == "AH"
-    assert keeper.is_staff and not keeper.is_superuser
-    assert "tier_admin" in set(keeper.groups.values_list("name", flat=True))
-    assert (
-        client.post(
-            "/admin/login/?next=/admin/", {"username": keeper.username, "password": demo.DEMO_PASSWORD}
-        ).status_code
-        == 302
-    )
-    assert client.get("/admin/marketing/tierentry/").status_code == 200
-    assert client.get("/admin/marketing/tierentry/export/csv/").status_code == 200
-    assert client.get("/admin/accounts/unit/").status_code == 403  # the tier lists, not the organisation
-    printed = [line.split() for line in seeded.splitlines()]
-    assert ["tier-list", "administrator", keeper.username, keeper.name, "安徽省分行", demo.DEMO_PASSWORD] in printed
-    assert wuhu.position == Position.CUSTOMER_MANAGER and wuhu.unit.kind == UnitKind.OUTLET
-    assert wuhu.unit.path.startswith(Unit.objects.get(code="WH").path)
+    def test_small_seed_has_clients_lists_and_metrics(self, seeded):
+        kinds = Counter(Client.objects.values_list("kind", flat=True))
+        assert 50 <= kinds[ClientKind.CORPORATE] and 200 <= kinds[ClientKind.INDIVIDUAL]
+        assert kinds.total() < 1000  # --scale small: a few hundred
+        assert TierEntry.objects.exists()
+        assert ClientMetric.objects.count() == 12 * kinds.total()  # twelve months for every client
+        assert Client.objects.filter(kind=ClientKind.CORPORATE, subsidiaries__isnull=False).exists()  # groups
+        assert f"clients: {kinds[ClientKind.CORPORATE]} corporate, {kinds[ClientKind.INDIVIDUAL]} individual" in seeded
+
+    def test_small_seed_named_lists_at_every_level(self, seeded):
+        """Rule C2: the province keeps the head-office and province lists, each city branch its own."""
+        province = TierEntry.objects.filter(tier=Tier.PROVINCE)
+        assert province.exists() and set(province.values_list("owner_unit__code", flat=True)) == {"AH"}
+        assert all(province.values_list("marketing_mode", flat=True))  # rule C7
+        assert TierEntry.objects.filter(tier=Tier.HEAD_OFFICE, owner_unit__code="AH").exists()
+        hefei = Unit.objects.get(code="HF")
+        city_entries = TierEntry.objects.filter(tier=Tier.CITY, owner_unit=hefei).select_related("client__account_unit")
+        assert city_entries.exists()
+        assert all(entry.client.account_unit.path.startswith(hefei.path) for entry in city_entries)
+        assert set(TierEntry.objects.values_list("client__kind", flat=True)) == {ClientKind.CORPORATE}
+        assert TierEntry.objects.filter(valid_to__isnull=False).exists()  # lists change over time
+
+    # --- staffing (demo.staffing) -----------------------------------------------------------
+
+    def test_every_client_that_needs_one_has_a_team_today(self, seeded):
+        """Every corporate client and every MID, HIGH and PRIVATE individual (rule C4) has a team
+        in force today with one lead and splits adding up to 100 (rule A10); teams keep their
+        history (hand-overs ended some assignments)."""
+        today = timezone.localdate()
+        needing = set(
+            standing_on(Client.objects.all(), on=today)
+            .filter(Q(kind=ClientKind.CORPORATE) | Q(segment__in=NEEDS_A_TEAM))
+            .values_list("client_no", flat=True)
+        )
+        teams = {
+            row["client__client_no"]: (row["leads"], row["total"])
+            for row in Assignment.objects.filter(in_force(today))
+            .values("client__client_no")
+            .annotate(leads=Count("pk", filter=Q(role=TeamRole.LEAD)), total=Sum("split"))
+        }
+        assert needing and needing <= set(teams)
+        assert all(leads == 1 and total == 100 for leads, total in teams.values())
+        assert Assignment.objects.filter(valid_to__isnull=False).exists()
+        # The demo's customer-manager login serves clients of their outlet.
+        wuhu = User.objects.get(username=demo.build_bank("small").logins[3][1])
+        assert Assignment.objects.filter(in_force(today), employee=wuhu, client__account_unit=wuhu.unit).exists()
+
+    def test_compliance_report_has_some_breaches_but_few(self, seeded):
+        """A handful of breaches, several rules, some overridden with a reason on record; the team
+        shape (A10) is never broken."""
+        found = compliance_report()
+        rules = Counter(breach["rule"] for breach in found)
+        assert 10 <= len(found) <= 60, rules
+        assert "A10" not in rules
+        assert {"S5", "S7", "S8", "A3", "A4", "A6", "A9"} <= set(rules), rules
+        assert rules["A1"] + rules["A2"] >= 2
+        overridden = {breach["rule"] for breach in found if breach["overridden"]}
+        arisen = {breach["rule"] for breach in found if not breach["overridden"] and breach["rule"].startswith("A")}
+        assert len(overridden) >= 3 and len(arisen) >= 3, (overridden, arisen)
+        assert Override.objects.exists() and not Override.objects.filter(reason="").exists()
+        assert not Override.objects.filter(rule="A10").exists()
+
+    def test_managers_hold_certificates_train_and_have_targets(self, seeded):
+        today = timezone.localdate()
+        managers = User.objects.filter(position=Position.CUSTOMER_MANAGER, is_active=True)
+        count = managers.count()
+        certified = managers.filter(
+            Exists(
+                Qualification.objects.filter(in_force(today), employee=OuterRef("pk"), kind=QualificationKind.CM_CERT)
+            )
+        ).count()
+        assert 0 < count - certified <= max(3, count // 20)  # rule S7: nearly all
+        # Rule S8: the last complete year's days of every manager in post by its end.
+        year = today.year - 1
+        in_post = managers.filter(hired_on__lte=datetime.date(year, 12, 31)).count()
+        days = list(Training.objects.filter(year=year, employee__in=managers).values_list("days", flat=True))
+        assert len(days) == in_post and Training.objects.filter(year=year - 1).exists()
+        assert 0 < sum(day < 10 for day in days) <= max(2, len(days) // 20)
+        # Rule A11: this year's four targets for every manager, signed by their sub-branch.
+        contracts = PerformanceContract.objects.filter(year=today.year, employee__in=managers)
+        assert contracts.count() == 4 * count
+        assert not contracts.filter(target__lte=0).exists() and not contracts.filter(signed_by=None).exists()
+        # Rules A4/A5: the centres' personal managers hold AFP (VIP) or CFP (wealth), most of them.
+        for kind, qualification in (
+            (UnitKind.VIP_CENTRE, QualificationKind.AFP),
+            (UnitKind.WEALTH_CENTRE, QualificationKind.CFP),
+        ):
+            centre = managers.filter(unit__kind=kind)
+            held = centre.filter(qualifications__kind=qualification).distinct().count()
+            assert centre.exists() and held >= centre.count() / 2
 
 
 def test_full_bank_is_deterministic_and_plausible():
@@ -112,36 +263,15 @@ def test_full_bank_is_deterministic_and_plausible():
     assert all(share <= 0.25 for share in shares.values())
 
 
-# --- clients, named lists, metrics (demo.clients) --------------------------------------------
-
-
-def test_small_seed_has_clients_lists_and_metrics(seeded):
-    kinds = Counter(Client.objects.values_list("kind", flat=True))
-    assert 50 <= kinds[ClientKind.CORPORATE] and 200 <= kinds[ClientKind.INDIVIDUAL]
-    assert kinds.total() < 1000  # --scale small: a few hundred
-    assert TierEntry.objects.exists()
-    assert ClientMetric.objects.count() == 12 * kinds.total()  # twelve months for every client
-    assert Client.objects.filter(kind=ClientKind.CORPORATE, subsidiaries__isnull=False).exists()  # groups
-    assert f"clients: {kinds[ClientKind.CORPORATE]} corporate, {kinds[ClientKind.INDIVIDUAL]} individual" in seeded
-
-
-def test_small_seed_named_lists_at_every_level(seeded):
-    """Rule C2: the province keeps the head-office and province lists, each city branch its own."""
-    province = TierEntry.objects.filter(tier=Tier.PROVINCE)
-    assert province.exists() and set(province.values_list("owner_unit__code", flat=True)) == {"AH"}
-    assert all(province.values_list("marketing_mode", flat=True))  # rule C7
-    assert TierEntry.objects.filter(tier=Tier.HEAD_OFFICE, owner_unit__code="AH").exists()
-    hefei = Unit.objects.get(code="HF")
-    city_entries = TierEntry.objects.filter(tier=Tier.CITY, owner_unit=hefei).select_related("client__account_unit")
-    assert city_entries.exists()
-    assert all(entry.client.account_unit.path.startswith(hefei.path) for entry in city_entries)
-    assert set(TierEntry.objects.values_list("client__kind", flat=True)) == {ClientKind.CORPORATE}
-    assert TierEntry.objects.filter(valid_to__isnull=False).exists()  # lists change over time
+@functools.cache
+def full_demo():
+    """The full bank and its client book (built once for the tests that read them)."""
+    bank = demo.build_bank()
+    return bank, demo_clients.build_clients(bank)
 
 
 def test_full_client_book_is_deterministic_and_plausible():
-    bank = demo.build_bank()
-    book = demo_clients.build_clients(bank)
+    bank, book = full_demo()
     again = demo_clients.build_clients(demo.build_bank())
     assert all(book.csv(kind) == again.csv(kind) for kind in ("clients", "tiers", "metrics"))
 
@@ -190,6 +320,60 @@ def test_full_client_book_is_deterministic_and_plausible():
     assert sum(value >= 8_000_000 for value in aum) >= 5  # PRIVATE
     assert sum(1_000_000 <= value < 5_000_000 for value in aum) >= 50  # HIGH; rule A9's bands
     assert all(cell == "" or Decimal(cell) >= 0 for row in book.metrics for cell in row[2:])
+
+
+def test_full_staffing_is_deterministic_and_plausible():
+    bank, book = full_demo()  # the bank and the book are deterministic (the tests above)
+    today = datetime.date(2026, 12, 1)
+    staff = demo_staffing.build_staffing(bank, book, today=today)
+    again = demo_staffing.build_staffing(bank, book, today=today)
+    assert all(staff.csv(kind) == again.csv(kind) for kind in STAFFING_KINDS)
+
+    # A run in a later year adds that year's training and contracts and the certificates renewed
+    # since, and changes no row.
+    later = demo_staffing.build_staffing(bank, book, today=datetime.date(2027, 6, 1))
+    assert later.csv("assignments") == staff.csv("assignments")
+    for kind in ("qualifications", "training", "contracts"):
+        now, then = ({tuple(row.values()) for row in getattr(built, kind)} for built in (staff, later))
+        assert now < then
+    assert {row["year"] for row in staff.training} == {2024, 2025}
+    assert {row["year"] for row in staff.contracts} == {2025, 2026}
+
+    # Rule A10 on every day a team changes, and a team for every client that needs one.
+    teams = defaultdict(list)
+    for row in staff.assignments:
+        end = datetime.date.fromisoformat(row["valid_to"]) if row["valid_to"] else None
+        teams[row["client_no"]].append(
+            (datetime.date.fromisoformat(row["valid_from"]), end, row["role"], int(row["split"]))
+        )
+    for periods in teams.values():
+        changes = {start for start, *_ in periods} | {end + datetime.timedelta(days=1) for _, end, *_ in periods if end}
+        for day in changes:
+            team = [
+                (role, split) for start, end, role, split in periods if start <= day and (end is None or day <= end)
+            ]
+            assert not team or (sum(role == TeamRole.LEAD for role, _ in team) == 1 and sum(s for _, s in team) == 100)
+    latest = {row[0]: row for row in book.metrics if row[1] == "2025-12"}
+    needing = [
+        row["client_no"]
+        for row in book.clients
+        if row["kind"] == ClientKind.CORPORATE or Decimal(latest[row["client_no"]][6]) >= 200_000
+    ]
+    assert set(needing) == set(teams) and 6000 < len(staff.assignments) < 15000
+
+    # Teams date from before the metrics, but for the hand-overs of the metrics' year; only those
+    # carry an override reason, a few.
+    starts = Counter(row["valid_from"][:4] for row in staff.assignments)
+    assert starts["2025"] < 0.05 * len(staff.assignments)
+    reasons = [row for row in staff.assignments if row["override_reason"]]
+    assert 3 <= len({row["client_no"] for row in reasons}) <= 15
+    assert all(row["valid_from"].startswith("2025") for row in reasons)
+    # Every customer manager within the capacity of their grade (rule A8).
+    load = Counter(
+        (row["employee_no"]) for row in staff.assignments if not row["valid_to"] or row["valid_to"] >= "2025-12-31"
+    )
+    grades = {row["employee_no"]: row["grade"] for row in bank.employees}
+    assert all(count <= 200 for number, count in load.items() if grades[number])
 
 
 @pytest.mark.django_db

@@ -1,8 +1,9 @@
 """`manage.py seed_demo`: load the demo Anhui bank through the bulk-import door, and demo logins.
 
-The rows come from demo.org (units, departments, employees) and demo.clients (clients, named
-lists, monthly metrics) and enter by `run_import`, so every rule a real import checks applies to
-them; re-running it changes nothing.
+The rows come from demo.org (units, departments, employees), demo.clients (clients, named lists,
+monthly metrics) and demo.staffing (qualifications, training, performance contracts, relationship
+teams) and enter by `run_import`, so every rule a real import checks applies to them (the teams'
+rules A1–A10 included); re-running it changes nothing.
 """
 
 import unicodedata
@@ -11,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from accounts import services
 from accounts.actors import SYSTEM
@@ -18,8 +20,10 @@ from accounts.models import Department, LeadershipMember, Unit, User
 from accounts.rules import Role
 from demo import clients as demo_clients
 from demo import org as demo
+from demo import staffing as demo_staffing
 from imports.engine import ImportRejected, run_import
 from marketing.models import Client, ClientKind, ClientMetric, TierEntry
+from staffing.models import Assignment, Override, PerformanceContract, Qualification, Training
 
 SITE_URL = "http://127.0.0.1:8000/"
 SHOWN_ERRORS = 20
@@ -42,7 +46,8 @@ def table(rows):
 class Command(BaseCommand):
     help = (
         "Load the demo Anhui province bank (units, departments, employees, clients, named lists, "
-        "twelve months of client metrics) and its demo logins."
+        "twelve months of client metrics, qualifications, training, performance contracts and "
+        "relationship teams) and its demo logins."
     )
 
     def add_arguments(self, parser):
@@ -84,6 +89,11 @@ class Command(BaseCommand):
         book = demo_clients.build_clients(bank, scale)
         for kind in ("clients", "tiers", "metrics"):
             self.load(kind, book.csv(kind))
+        # Staffing after both: the people, and the clients' figures the teams are judged by.
+        # Training and contracts run up to the year of the day the demo is loaded.
+        staff = demo_staffing.build_staffing(bank, book, scale, today=timezone.localdate())
+        for kind in ("qualifications", "training", "contracts", "assignments"):
+            self.load(kind, staff.csv(kind))
         logins = self.demo_logins(bank.logins, bank.tier_admins)
 
         clients = dict(Client.objects.values_list("kind").annotate(models.Count("pk")))
@@ -93,6 +103,9 @@ class Command(BaseCommand):
             f"leadership seats: {LeadershipMember.objects.count()}\n"
             f"clients: {clients.get(ClientKind.CORPORATE, 0)} corporate, {clients.get(ClientKind.INDIVIDUAL, 0)} individual; "
             f"tier-list entries: {TierEntry.objects.count()}, monthly metrics: {ClientMetric.objects.count()}\n"
+            f"qualifications: {Qualification.objects.count()}, training records: {Training.objects.count()}, "
+            f"performance contracts: {PerformanceContract.objects.count()}, "
+            f"team assignments: {Assignment.objects.count()} ({Override.objects.count()} overrides on record)\n"
         )
         self.stdout.write(table([LOGIN_HEADER] + logins))
         self.stdout.write(f"\nLog in at {SITE_URL}")
