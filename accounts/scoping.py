@@ -23,7 +23,8 @@ _STAMPS = []
 
 
 def also_visible(model, condition, stamp=None):
-    """Let `condition(user)` (a Q over `model`) widen what a person sees of `model` (rule O5).
+    """Let `condition(user)` (a Q over `model`, or None when it widens nothing for that person)
+    widen what a person sees of `model` (rule O5).
     `stamp(user)`, when given, answers a value that changes whenever the rows behind the
     condition change for that person: kept in cache keys (scope_stamp), so that nothing kept
     from before shows what they no longer see, or hides what they now do."""
@@ -65,10 +66,25 @@ def scope_q(model, user):
         prefix = EVERYTHING  # the province: the one tree's root (rule O1) holds every unit
     if prefix == EVERYTHING or prefix is None:
         return subtree_q(model, prefix)
-    condition = subtree_q(model, prefix)
-    for also in _ALSO_VISIBLE.get(model, ()):
-        condition |= also(user)
+    widening = [q for also in _ALSO_VISIBLE.get(model, ()) if (q := also(user)) is not None]
+    if not widening:
+        return subtree_q(model, prefix)
+    # OR-ed with a LIKE over a joined unit's path, a widening defeats every index (a scan of
+    # all the clients at province scale): the subtree is then named by its units' ids, which an
+    # index serves as it serves the widening's ids.
+    condition = Q(**{f"{model.scope_unit_lookup}__in" if model.scope_unit_lookup else "pk__in": subtree_units(user)})
+    for also in widening:
+        condition |= also
     return condition
+
+
+def subtree_units(user):
+    """The ids of the units of `user`'s subtree (kept on the user object: one query a request)."""
+    if not hasattr(user, "_subtree_units"):
+        user._subtree_units = list(
+            Unit.objects.filter(path__startswith=scope_prefix(user)).values_list("pk", flat=True)
+        )
+    return user._subtree_units
 
 
 def subtree_q(model, prefix):

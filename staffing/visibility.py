@@ -5,16 +5,33 @@ wherever those clients bank, with the clients' named-list entries, figures, requ
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from accounts.scoping import also_visible
+from accounts.scoping import also_visible, scope_prefix
 from bankops.dated import in_force
 from marketing.models import BusinessRequest, Client, ClientMetric, TierEntry
 
 from .models import Assignment
 
 
-def served_clients(user):
-    """The ids of the clients on whose team `user` is today (a subquery)."""
-    return Assignment.objects.filter(in_force(timezone.localdate()), employee=user).values("client_id")
+def served_elsewhere(user):
+    """The ids of the clients on whose team `user` is today and that bank outside their subtree
+    (those inside they see anyway): a list, kept on the user object (one query a request)."""
+    if not hasattr(user, "_served_elsewhere"):
+        served = Assignment.objects.filter(in_force(timezone.localdate()), employee=user).exclude(
+            client__account_unit__path__startswith=scope_prefix(user)
+        )
+        user._served_elsewhere = sorted(set(served.values_list("client_id", flat=True)))
+    return user._served_elsewhere
+
+
+def widening(lookup):
+    """The also_visible condition over `lookup` (the client's id): None for someone who serves
+    no client outside their subtree, so that their reads are the plain subtree's."""
+
+    def condition(user):
+        ids = served_elsewhere(user)
+        return Q(**{f"{lookup}__in": ids}) if ids else None
+
+    return condition
 
 
 def teams_stamp(user):
@@ -23,6 +40,6 @@ def teams_stamp(user):
 
 
 def register():
-    also_visible(Client, lambda user: Q(pk__in=served_clients(user)), stamp=teams_stamp)
+    also_visible(Client, widening("pk"), stamp=teams_stamp)
     for model in (ClientMetric, TierEntry, BusinessRequest, Assignment):
-        also_visible(model, lambda user: Q(client__in=served_clients(user)), stamp=teams_stamp)
+        also_visible(model, widening("client"), stamp=teams_stamp)
