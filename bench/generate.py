@@ -11,7 +11,10 @@ It DROPs and re-CREATEs the database, runs `migrate`, then fills it at S × FULL
 - 200,000 corporate and 2,000,000 individual clients, banking unevenly over the units;
 - named lists at every level with their history (rule C2);
 - twelve months of metrics, 2025-12 … 2026-11 (about 26 million rows at S = 1), generated in SQL,
-  one partition a month (marketing.partitions).
+  one partition a month (marketing.partitions);
+- staffing (SPEC.md §3): the customer managers' certificates, AFP/CFP and training, and a
+  relationship team for every corporate client and every MID, HIGH and PRIVATE individual (about
+  940,000 assignments at S = 1), drawn to keep rules A1–A10 but for a share of BREACHES.
 
 Everything enters by COPY or set-based SQL, never one ORM save per row. The same seed gives the
 same data: Python draws from `random.Random` streams seeded by (seed, phase), SQL from
@@ -25,7 +28,7 @@ import os
 import random
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -38,6 +41,39 @@ MIN_UNITS = 70  # 17 city branches need a sub-branch and an outlet each, whateve
 FIRST_MONTH, MONTH_COUNT = datetime.date(2025, 12, 1), 12
 AS_OF = datetime.date(2026, 11, 30)  # the last day of the metrics: ages, hire dates and lists count from it
 COPY_BLOCK = 20_000  # rows per write to a COPY
+REPORT_DAY, ONE_DAY = AS_OF + datetime.timedelta(days=1), datetime.timedelta(days=1)  # the compliance report's day
+# Staffing (SPEC.md §3). A manager's book is drawn up to FILL of their grade's capacity (rule A8)
+# while a nearer manager has room. The shares of the breaches made on purpose: each of them
+# (a person, a client, a team) breaks its rule with about this probability.
+FILL = 0.9
+BREACHES = {
+    "S7 none": 0.008,  # a customer manager never certified (besides new hires not yet certified)
+    "S7 lapsed": 0.012,  # … whose certificate lapsed before the report's day
+    "S8 short": 0.02,  # a customer manager's year with fewer than ten days of training
+    "S5 none": 0.03,  # a centre's marketing, wealth or lobby manager without AFP, CFP or recognised
+    "A4 lapsed": 0.015,  # a VIP centre's manager whose AFP lapsed (their high-end clients' A4)
+    "A5 lapsed": 0.03,  # a wealth centre's manager whose CFP lapsed (their private clients' A5)
+    "A1/A2": 0.015,  # a client of ≥ 3 million a year led by a JUNIOR manager
+    "A3": 0.01,  # a MID individual led by the sub-branch's own personal manager, not an outlet's
+    "A4": 0.012,  # a HIGH individual left with their outlet's personal manager
+    "A5": 0.02,  # a PRIVATE individual led from a VIP centre
+    "A6": 0.02,  # a group head led locally while a subsidiary is led by the city branch's desk
+    "A8": 0.015,  # a customer manager over their grade's capacity
+    "A9": 0.012,  # each senior co-maintainer an individual's AUM calls for, missing
+    "A10 split": 0.002,  # splits adding up to 90 or 110
+    "A10 leads": 0.002,  # a second lead
+    "hand-over": 0.03,  # not a breach: the lead changed once (history)
+}
+A1_FLOOR, A2_FLOOR = 10_000_000, 3_000_000  # rules A1, A2: annual contribution
+A9_FLOORS = (1_000_000, 2_000_000, 5_000_000)  # rule A9: the deputy head, the head, a city officer
+REQUIRED_DELAY = (-700, 20)  # days from the hire to the first issue of what the post requires
+ADVISERS = ("MARKETING_MANAGER", "WEALTH_MANAGER", "LOBBY_MANAGER")  # rules S5, S6
+QUALIFICATION_START = {  # kind: (issued from, days after the hire of the first issue)
+    "CM_CERT": (datetime.date(2008, 1, 1), (0, 200)),  # (a post that requires it: REQUIRED_DELAY)
+    "AFP": (datetime.date(2004, 1, 1), (365, 2900)),
+    "CFP": (datetime.date(2006, 1, 1), (700, 3600)),
+    "RECOGNISED": (datetime.date(2005, 1, 1), (365, 3600)),
+}
 CLIENT_COLUMNS = [
     "id",
     "client_no",
@@ -119,6 +155,9 @@ def main(argv=None):
     check_with_django()
     with phase("the registry's read model built (marketing.standing)"):
         build_read_model()
+    with psycopg.connect(args.database) as conn:
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        generator.load_staffing(conn)
     with psycopg.connect(args.database) as conn:
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
     print(f"done in {time.perf_counter() - started:.0f} s; database size {size}")
@@ -316,6 +355,36 @@ def apportion(total, weights):
     return shares
 
 
+def sub_branch_of(unit):
+    """The sub-branch a unit is or lies under (None above the sub-branches)."""
+    while unit is not None and unit.kind != "SUB_BRANCH":
+        unit = unit.parent
+    return unit
+
+
+def outlets_of(sub):
+    return [unit for unit in sub.children if unit.kind == "OUTLET"]
+
+
+def centre_levels(unit, centres):
+    """The centres that serve a client of `unit`, nearest first (rules A4, A5): its own, those of
+    its sub-branch, of its city, then all of them."""
+    sub = sub_branch_of(unit)
+    return [
+        [unit] if unit in centres else [],
+        [centre for centre in centres if centre.parent is sub],
+        [centre for centre in centres if centre.city is unit.city],
+        centres,
+    ]
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def months():
     year, month = FIRST_MONTH.year, FIRST_MONTH.month
     for _ in range(MONTH_COUNT):
@@ -403,8 +472,11 @@ class Generator:
                 subs.append(sub)
             cities.append(city)
 
-        # Centres (rule O1 lets them hang under a city branch or a sub-branch): wealth centres in
-        # the largest cities, VIP centres first in every city branch, then in its first sub-branches.
+        # Centres (rule O1 lets them hang under a city branch or a sub-branch): under sub-branches
+        # here, so that a centre's clients have a sub-branch whose head and deputy head join the
+        # teams of the largest of them (rule A9 looks for them above the client's unit). Wealth
+        # centres at the first (city-district) sub-branch of the largest cities; VIP centres at
+        # every city's first sub-branch, then at the second ones, and so on.
         wealth = 3 if target >= FULL_SIZE["units"] / 2 else 1
         vips = max(2, round(27 * factor))
         by_size = sorted(cities, key=lambda city: (-len(city.children), city.id))
@@ -413,17 +485,16 @@ class Generator:
                 f"{city.code}WEALTH",
                 f"{city.name}财富管理中心",
                 UnitKind.WEALTH_CENTRE,
-                city,
+                city.children[0],
                 place=city.place,
                 size=rng.lognormvariate(0, 0.3),
             )
-        hosts = []
-        for rank in range(max(len(city.children) for city in cities) + 1):
-            for city in by_size:
-                if rank == 0:
-                    hosts.append(city)
-                elif rank <= len(city.children) and city.children[rank - 1].kind == UnitKind.SUB_BRANCH:
-                    hosts.append(city.children[rank - 1])
+        hosts = [
+            city.children[rank]
+            for rank in range(max(len(city.children) for city in cities))
+            for city in by_size
+            if rank < len(city.children)
+        ]
         numbers = defaultdict(int)
         for host in hosts[:vips]:
             numbers[host.city.code] += 1
@@ -494,6 +565,9 @@ class Generator:
         rng = self.rng("clients")
         self.corporates, self.individuals = self.sizes["corporates"], self.sizes["individuals"]
         count = defaultdict(int)
+        # Clients per unit by the kind of manager they call for (rules A1–A5): plan_staff puts
+        # the customer managers where their clients are.
+        self.demand = defaultdict(Counter)
         self.client_lines = []
         self.corporate_rows = []  # (id, unit, size) for the named lists
 
@@ -562,6 +636,7 @@ class Generator:
                 f"{text(group)}\n"
             )
             count[unit.id] += 1
+            self.demand[unit.id]["CORPORATE"] += 1
             self.corporate_rows.append((client_id, unit, sizes[index]))
         self.profile_sizes = sizes
         self.profile_loans = loans
@@ -603,6 +678,7 @@ class Generator:
             units_, weights_ = tables[segment]
             for index, unit in zip(indexes, rng.choices(units_, weights_, k=len(indexes)), strict=True):
                 homes[index] = unit
+                self.demand[unit.id][segment] += 1
 
         surnames = rng.choices(demo.SURNAMES, demo.SURNAME_WEIGHTS, k=m)
         female = demo.GIVEN_FEMALE.split() + demo.GIVEN_COMMON.split()
@@ -904,61 +980,90 @@ class Generator:
                     post(unit, Position.LOBBY_MANAGER, ages=(24, 45))
                 for _ in range(2):
                     post(unit, Position.TELLER, ages=(22, 50))
-                post(unit, Position.CUSTOMER_MANAGER, manager_kind=personal, ages=(24, 52))
             elif unit.kind == "VIP_CENTRE":  # rule S6: ≥ 15 staff, ≥ 2 marketing and 2 wealth managers
                 post(unit, Position.HEAD, ages=(35, 52))
                 roster = [Position.MARKETING_MANAGER] * 2 + [Position.WEALTH_MANAGER] * 2 + [Position.LOBBY_MANAGER]
-                roster += [Position.CUSTOMER_MANAGER] * 3 + [Position.TELLER] * 7
+                roster += [Position.TELLER] * 7
                 for position in roster:
-                    kind = personal if position == Position.CUSTOMER_MANAGER else ""
-                    post(
-                        unit,
-                        position,
-                        manager_kind=kind,
-                        ages=(24, 48),
-                        vip_area=position != Position.TELLER and rng.random() < 0.6,
-                    )
+                    # The exclusive area's marketing and wealth managers (rule S6): almost always there.
+                    in_area = 0.92 if position in (Position.MARKETING_MANAGER, Position.WEALTH_MANAGER) else 0.6
+                    post(unit, position, ages=(24, 48), vip_area=position != Position.TELLER and rng.random() < in_area)
             elif unit.kind == "WEALTH_CENTRE":  # rule S5: marketing + wealth + lobby ≥ 8
                 post(unit, Position.HEAD, ages=(38, 52))
                 roster = [Position.MARKETING_MANAGER] * 3 + [Position.WEALTH_MANAGER] * 4 + [Position.LOBBY_MANAGER]
                 for position in roster:
                     post(unit, position, ages=(26, 48))
-                for _ in range(2):
-                    post(unit, Position.CUSTOMER_MANAGER, manager_kind=personal, ages=(30, 50), senior=True)
 
-        # Customer managers beyond the outlets' and centres' one: by level, then by unit size.
+        # Customer managers where their clients are (rules A1–A5, A8). The province's and the city
+        # branches' corporate desks are a fixed share (groups' heads, the largest clients); every
+        # sub-branch's market department has a corporate manager, every outlet a personal one, a
+        # VIP centre three, a wealth centre two; the rest go by the clients each will lead:
+        # corporates at their sub-branch, mid-range individuals at their outlet (those banking at
+        # a centre at its sub-branch's outlets), high-end ones at the nearest VIP centre and
+        # private-banking ones at the nearest wealth centre (centre_levels), so that their books
+        # come out alike, within their grade's capacity. Half the sub-branches have a personal
+        # manager in their market department besides.
         managers = self.sizes["managers"]
-        fixed = sum(hire.position == Position.CUSTOMER_MANAGER for hire in posts)
-        levels = [
-            ([province], 0.01),
-            (self.of_kind("CITY"), 0.12),
-            (self.of_kind("SUB_BRANCH"), 0.47),
-            (outlets, max(0.0, 0.40 - len(outlets) / max(managers, 1))),
-        ]
-        shares = apportion(max(0, managers - fixed), [share for _, share in levels])
+        province_n, city_n = max(1, round(managers * 0.01)), round(managers * 0.04)
+        cities, subs = self.of_kind("CITY"), self.of_kind("SUB_BRANCH")
+        vips, wealths = self.of_kind("VIP_CENTRE"), self.of_kind("WEALTH_CENTRE")
+        sub_personal = {sub: rng.random() < 0.5 for sub in subs}
+        demand = defaultdict(float)  # unit → the clients its customer managers will lead
+
+        def share(amount, units):
+            total = sum(unit.size for unit in units)
+            for unit in units:
+                demand[unit] += amount * unit.size / total
+
+        for unit in self.units:
+            wants = self.demand.get(unit.id)
+            if not wants:
+                continue
+            sub = sub_branch_of(unit)
+            demand[sub] += wants["CORPORATE"]
+            if wants["MID"]:
+                share(wants["MID"], [unit] if unit.kind == "OUTLET" else outlets_of(sub))
+            for segment, centres in (("HIGH", vips), ("PRIVATE", wealths)):
+                if wants[segment] and centres:
+                    share(wants[segment], next(level for level in centre_levels(unit, centres) if level))
+        minimum = {
+            unit: {"OUTLET": 1, "VIP_CENTRE": 3, "WEALTH_CENTRE": 2, "SUB_BRANCH": 1}[unit.kind]
+            for unit in subs + outlets + vips + wealths
+        }
+        led_by_others = managers - province_n - city_n - sum(sub_personal.values())
+        per_manager = sum(demand.values()) / max(1, led_by_others)
+        extra = apportion(
+            led_by_others - sum(minimum.values()),
+            [max(0.0, demand[unit] - count * per_manager) for unit, count in minimum.items()],
+        )
+        counts = {unit: count + more for (unit, count), more in zip(minimum.items(), extra, strict=True)}
         province_desks = ["CORP1", "CORP2", "SME", "INSTITUTION", "INTERNATIONAL"]
-        city_desks = ["CORP", "CORP", "KEY_ACCOUNT", "SME", "INSTITUTION", "INTERNATIONAL", "PERSONAL"]
-        for (units, _share), total in zip(levels, shares, strict=True):
-            for unit, count in zip(units, apportion(total, [unit.size for unit in units]), strict=True):
-                for _ in range(count):
-                    if unit.kind == "PROVINCE":
-                        post(
-                            unit,
-                            Position.CUSTOMER_MANAGER,
-                            rng.choice(province_desks),
-                            corporate,
-                            ages=(32, 55),
-                            senior=True,
-                        )
-                    elif unit.kind == "CITY":
-                        desk = rng.choice(city_desks)
-                        kind = personal if desk == "PERSONAL" else corporate
-                        post(unit, Position.CUSTOMER_MANAGER, desk, kind, senior=desk == "KEY_ACCOUNT")
-                    elif unit.kind == "SUB_BRANCH":
-                        kind = corporate if rng.random() < 0.6 else personal
-                        post(unit, Position.CUSTOMER_MANAGER, MARKET_DEPARTMENT_CODE, kind)
-                    else:
-                        post(unit, Position.CUSTOMER_MANAGER, "", personal if rng.random() < 0.85 else corporate)
+        city_desks = ["CORP", "CORP", "KEY_ACCOUNT", "SME", "INSTITUTION", "INTERNATIONAL"]
+        for _ in range(province_n):
+            post(province, Position.CUSTOMER_MANAGER, rng.choice(province_desks), corporate, ages=(32, 55), senior=True)
+        corporates_of = defaultdict(int)
+        for sub in subs:
+            corporates_of[sub.city] += demand[sub]
+        for city, count in zip(cities, apportion(city_n, [corporates_of[city] for city in cities]), strict=True):
+            for _ in range(count):
+                desk = rng.choice(city_desks)
+                post(city, Position.CUSTOMER_MANAGER, desk, corporate, senior=desk == "KEY_ACCOUNT")
+        for unit, count in counts.items():
+            for _ in range(count):
+                if unit.kind == "SUB_BRANCH":
+                    post(unit, Position.CUSTOMER_MANAGER, MARKET_DEPARTMENT_CODE, corporate)
+                elif unit.kind == "OUTLET":
+                    post(unit, Position.CUSTOMER_MANAGER, "", personal, ages=(24, 52))
+                elif unit.kind == "VIP_CENTRE":
+                    post(unit, Position.CUSTOMER_MANAGER, "", personal, ages=(24, 48), vip_area=rng.random() < 0.6)
+                else:
+                    post(unit, Position.CUSTOMER_MANAGER, "", personal, ages=(30, 50), senior=True)
+            if unit.kind == "SUB_BRANCH" and sub_personal[unit]:
+                post(unit, Position.CUSTOMER_MANAGER, MARKET_DEPARTMENT_CODE, personal)
+            if unit.kind != "SUB_BRANCH":  # an assistant per five managers, mostly (rule S9)
+                for _ in range(count // 5):
+                    if rng.random() < 0.9:
+                        post(unit, Position.ASSISTANT, ages=(22, 35))
 
         # Everyone else, by level and unit size.
         others = max(0, self.sizes["employees"] - len(posts))
@@ -1163,9 +1268,9 @@ class Generator:
             copy_rows(cur, "accounts_leadershipmember", ["id", "unit_id", "member_id", "role"], self.seats)
         conn.commit()
 
-    def reset_sequences(self, conn):
+    def reset_sequences(self, conn, tables=None):
         """The ids were given by COPY: the identity sequences go on from the largest."""
-        tables = [
+        tables = tables or [
             "accounts_unit",
             "accounts_department",
             "accounts_user",
@@ -1183,6 +1288,433 @@ class Generator:
                     [table],
                 )
         conn.commit()
+
+    # --- staffing (SPEC.md §3: rules S5–S8, A1–A10) ----------------------------------------------
+
+    def build_qualifications(self):
+        """Qualifications as chains of issues and renewals (each valid for a few years, the next
+        from the day after), the first some time after the person's hire: every customer
+        manager's certificate (rule S7); AFP or CFP for the VIP and wealth centres' managers
+        (A4, A5) and their marketing, wealth and lobby managers (S5, S6), a few with a head-office
+        recognised one; some outlet staff AFP. A few never held one, a few let it lapse before the
+        report's day (BREACHES)."""
+        from accounts.models import ManagerKind, Position
+        from staffing.models import QualificationKind as Q
+
+        rng = self.rng("qualifications")
+        rows = []
+
+        def chain(person, kind, first, years, renewed=True):
+            start = first
+            while start <= REPORT_DAY:
+                end = None if years is None else add_years(start, years) - ONE_DAY
+                if not renewed and (end is None or end >= REPORT_DAY):
+                    break  # the renewal that would have covered the report's day was not made
+                rows.append((len(rows) + 1, start, end, kind, person.id))
+                if end is None:
+                    break
+                start = end + ONE_DAY
+
+        def first_issue(person, kind, required):
+            """Some time after the hire (and after the qualification existed); about the hire
+            when the post requires it. None: not yet."""
+            earliest, delay = QUALIFICATION_START[kind]
+            day = person.hired_on + datetime.timedelta(days=rng.randint(*(REQUIRED_DELAY if required else delay)))
+            day = max(day, earliest + datetime.timedelta(days=rng.randrange(1500)))
+            return day if day <= AS_OF else None
+
+        def hold(person, kind, years, lapsed=False, required=True):
+            first = first_issue(person, kind, required)
+            if first is not None:
+                chain(person, kind, first, years, renewed=not lapsed)
+
+        share = BREACHES
+        for person in self.people:
+            kind, centre = person.position, person.unit.kind
+            if kind == Position.CUSTOMER_MANAGER:
+                draw = rng.random()
+                if draw >= share["S7 none"]:
+                    hold(person, Q.CM_CERT, 3, lapsed=draw < share["S7 none"] + share["S7 lapsed"])
+            if kind == Position.CUSTOMER_MANAGER and centre == "VIP_CENTRE":
+                draw = rng.random()
+                if draw < share["A4 lapsed"]:
+                    hold(person, Q.AFP, 2, lapsed=True)
+                else:
+                    hold(person, Q.CFP if draw > 0.92 else Q.AFP, 2)
+            elif kind == Position.CUSTOMER_MANAGER and centre == "WEALTH_CENTRE":
+                if rng.random() < 0.5:
+                    hold(person, Q.AFP, 2)
+                hold(person, Q.CFP, 2, lapsed=rng.random() < share["A5 lapsed"])
+            elif centre in ("VIP_CENTRE", "WEALTH_CENTRE") and kind in ADVISERS:
+                draw = rng.random()
+                if draw < share["S5 none"]:
+                    pass
+                elif draw < 0.55:
+                    hold(person, Q.AFP, 2)
+                elif draw < 0.8:
+                    hold(person, Q.CFP, 2)
+                else:
+                    hold(person, Q.RECOGNISED, None)
+            elif centre == "OUTLET" and (
+                kind == Position.WEALTH_MANAGER
+                and rng.random() < 0.4
+                or kind == Position.CUSTOMER_MANAGER
+                and person.manager_kind == ManagerKind.PERSONAL
+                and rng.random() < 0.15
+            ):
+                hold(person, Q.AFP, 2, required=False)
+        self.qualifications = rows
+
+    def build_training(self):
+        """Training days of every customer manager in the last two complete years before the
+        report (rule S8 checks the last): mostly two weeks or more, a few short."""
+        from accounts.models import Position
+
+        rng = self.rng("training")
+        rows = []
+        for person in self.people:
+            if person.position != Position.CUSTOMER_MANAGER:
+                continue
+            for year in (REPORT_DAY.year - 2, REPORT_DAY.year - 1):
+                if person.hired_on.year > year:
+                    continue
+                if rng.random() < BREACHES["S8 short"]:
+                    days = rng.randint(2, 19) / 2
+                else:
+                    days = min(30.0, 10 + round(rng.expovariate(0.25) * 2) / 2)
+                rows.append((len(rows) + 1, person.id, year, days))
+        self.training = rows
+
+    def build_teams(self, clients):
+        """A relationship team (rules A1–A10) for every corporate client and every individual of
+        segment MID, HIGH or PRIVATE in the read model (their standing on the report's day).
+
+        `clients`: (id, kind, account unit id, group parent id, has loan, segment, AUM, annual
+        contribution). Leads are drawn as the rules want them, nearest first, each manager's book
+        kept under FILL of their grade's capacity (A8) while a nearer one has room: a group head's
+        by the province's corporate desk (A6); a corporate's by its sub-branch's corporate
+        managers, INTERMEDIATE or above from 3 million a year, SENIOR or above from 10 million,
+        those by the city branch's desk first (A1, A2); a MID individual's by a personal manager
+        of their outlet or their sub-branch's outlets (A3); a HIGH one's by the nearest VIP
+        centre's (A4), a PRIVATE one's by the nearest wealth centre's (A5). Members: a second
+        corporate manager on large and group clients (split 30 or 20), the sub-branch's manager
+        assistant on credit clients, a wealth manager beside personal managers, and the senior
+        people of A9 (split 0). The lead's split makes 100 (A10). Teams start before the first
+        month of metrics and are open; a few leads were handed over (the old assignment ends the
+        day before the new one starts). BREACHES are made on purpose, at about their shares."""
+        from accounts.models import ManagerKind, Position
+        from staffing.models import GRADE_DEFAULTS
+
+        rng = self.rng("teams")
+        share = BREACHES
+        people, units = self.people, self.units
+        capacity = {str(grade): cap for grade, (_coefficient, cap, _authority) in GRADE_DEFAULTS.items()}
+        rank = {grade: index for index, grade in enumerate(capacity)}
+        load = [0] * (len(people) + 1)
+        target = [1.0] * (len(people) + 1)
+        cms = [p for p in people if p.position == Position.CUSTOMER_MANAGER]
+        for p in cms:
+            target[p.id] = capacity[p.grade] * FILL
+
+        at = defaultdict(lambda: defaultdict(list))  # unit id → what → person ids
+        for p in people:
+            if p.position == Position.CUSTOMER_MANAGER:
+                what = "corporate" if p.manager_kind == ManagerKind.CORPORATE else "personal"
+            elif p.position == Position.OTHER and p.department is not None and p.department.code == "PERSONAL":
+                what = "officer"  # the city branch's personal-banking department (A9)
+            else:
+                what = p.position
+            at[p.unit.id][what].append(p.id)
+        province = units[0]
+        vips, wealths = self.of_kind("VIP_CENTRE"), self.of_kind("WEALTH_CENTRE")
+        outlet_cms = {
+            sub.id: [e for o in outlets_of(sub) for e in at[o.id]["personal"]] for sub in self.of_kind("SUB_BRANCH")
+        }
+        city_outlet_cms, all_outlet_cms = defaultdict(list), []
+        for unit in self.of_kind("OUTLET"):
+            city_outlet_cms[unit.city.id] += at[unit.id]["personal"]
+            all_outlet_cms += at[unit.id]["personal"]
+        outlet_wealth = {
+            sub.id: [e for o in outlets_of(sub) for e in at[o.id][Position.WEALTH_MANAGER]]
+            for sub in self.of_kind("SUB_BRANCH")
+        }
+        levels_cache = {}
+
+        def centre_cms(unit, centres):
+            key = (unit.id, centres[0].kind if centres else "")
+            if key not in levels_cache:
+                levels_cache[key] = [
+                    [e for centre in level for e in at[centre.id]["personal"]] for level in centre_levels(unit, centres)
+                ]
+            return levels_cache[key]
+
+        graded_cache = {}
+
+        def graded(ids, floor):
+            """The managers of `ids` of grade `floor` or above (−1: only JUNIOR ones)."""
+            key = (id(ids), floor)
+            if key not in graded_cache:
+                graded_cache[key] = [
+                    e
+                    for e in ids
+                    if (rank[people[e - 1].grade] == 0 if floor < 0 else rank[people[e - 1].grade] >= floor)
+                ]
+            return graded_cache[key]
+
+        def pick(levels, exclude=(), full_ok=True):
+            """The manager with the emptiest book (against their target) at the nearest level that
+            has one with room; when none has room anywhere, the emptiest of the last level
+            (`full_ok`) or nobody."""
+            last = None
+            for candidates in levels:
+                best, ratio = None, 1.0
+                for e in candidates:
+                    if e not in exclude and load[e] < ratio * target[e]:
+                        best, ratio = e, load[e] / target[e]
+                if best is not None:
+                    return best
+                last = candidates or last
+            if not full_ok or not last:
+                return None
+            return min((e for e in last if e not in exclude), key=lambda e: load[e] / target[e], default=None)
+
+        def one(ids):
+            return ids[0] if ids else None
+
+        def day_between(first, last):
+            return first + datetime.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+        def start(person_id, day):
+            return max(day, people[person_id - 1].hired_on)
+
+        heads = {parent for _c, kind, _u, parent, *_ in clients if parent}
+        high_first = {"PRIVATE": 3, "HIGH": 4}
+        order = []
+        for row in clients:
+            cid, kind, _unit, parent, _loan, segment, _aum, contribution = row
+            if kind == "CORPORATE":
+                rank_of = (
+                    0
+                    if cid in heads
+                    else 1
+                    if (contribution or 0) >= A1_FLOOR
+                    else 2
+                    if (contribution or 0) >= A2_FLOOR
+                    else 5
+                )
+            else:
+                rank_of = high_first.get(segment, 5)
+            order.append((rank_of, rng.random(), row))
+        order.sort(key=lambda item: (item[0], item[1]))
+
+        teams, by_area = {}, defaultdict(list)
+        city_led, counts = set(), Counter()
+        first_day, last_team_day = datetime.date(2016, 1, 1), FIRST_MONTH - ONE_DAY
+        for _rank, _draw, (cid, kind, unit_id, parent, has_loan, segment, aum, contribution) in order:
+            unit = units[unit_id - 1]
+            sub, city = sub_branch_of(unit), unit.city
+            members = []  # (person, split, joins later)
+            contribution, aum = contribution or 0.0, aum or 0.0
+            if kind == "CORPORATE":
+                local, desk, top = at[sub.id]["corporate"], at[city.id]["corporate"], at[province.id]["corporate"]
+                floor = (
+                    rank["SENIOR"]
+                    if contribution >= A1_FLOOR
+                    else rank["INTERMEDIATE"]
+                    if contribution >= A2_FLOOR
+                    else 0
+                )
+                if cid in heads and rng.random() < share["A6"]:
+                    levels = [graded(local, floor), graded(desk, floor)]  # led locally: a subsidiary from higher
+                    counts["A6 made"] += 1
+                    city_led.add(cid)
+                elif cid in heads:
+                    levels = [graded(top, floor), graded(desk, floor)]
+                elif parent in city_led:  # the subsidiary the city's desk leads, above its group head's lead
+                    city_led.discard(parent)
+                    levels = [graded(desk, floor), graded(top, floor)]
+                elif floor and rng.random() < share["A1/A2"] and graded(local, -1):
+                    levels = [graded(local, -1)]
+                    counts["A1/A2 made"] += 1
+                elif floor == rank["SENIOR"]:
+                    levels = [graded(desk, floor), graded(local, floor), graded(top, floor)]
+                else:
+                    levels = [graded(local, floor), graded(desk, floor), graded(top, floor)]
+                lead = pick(levels)
+                second = 0.6 if floor else 0.4 if parent else 0.06
+                if rng.random() < second:
+                    co = pick([local, desk], exclude=(lead,), full_ok=False)
+                    if co is not None:
+                        members.append((co, 30 if floor else 20, False))
+                assistants = at[sub.id][Position.ASSISTANT]
+                if has_loan and assistants and rng.random() < 0.7:
+                    members.append((rng.choice(assistants), 0, True))
+                area = (sub.id, "CORPORATE")
+            else:
+                own = at[unit.id]["personal"] if unit.kind == "OUTLET" else []
+                if segment == "MID":
+                    if rng.random() < share["A3"] and at[sub.id]["personal"]:
+                        levels = [at[sub.id]["personal"]]  # the sub-branch's own personal manager
+                        counts["A3 made"] += 1
+                    else:
+                        levels = [own, outlet_cms[sub.id], city_outlet_cms[city.id], all_outlet_cms]
+                    area = (sub.id, "MID")
+                elif segment == "HIGH":
+                    if own and rng.random() < share["A4"]:
+                        levels = [own]  # grew out of the outlet's book and stayed there
+                        counts["A4 made"] += 1
+                    else:
+                        levels = centre_cms(unit, vips)
+                    area = (city.id, "HIGH")
+                else:
+                    if vips and rng.random() < share["A5"]:
+                        levels = centre_cms(unit, vips)  # served by a VIP centre
+                        counts["A5 made"] += 1
+                    else:
+                        levels = centre_cms(unit, wealths)
+                    area = (city.id, "PRIVATE")
+                lead = pick(levels)
+                lead_unit = people[lead - 1].unit if lead else unit
+                advisers = at[lead_unit.id][Position.WEALTH_MANAGER] or (
+                    outlet_wealth[sub.id] if segment == "MID" else []
+                )
+                if advisers and rng.random() < {"MID": 0.75, "HIGH": 0.8}.get(segment, 0.9):
+                    members.append(
+                        (rng.choice(advisers), rng.choice((0, 0, 10, 20)) if segment == "MID" else 20, False)
+                    )
+                seniors = (
+                    (A9_FLOORS[0], one(at[sub.id][Position.DEPUTY_HEAD])),
+                    (A9_FLOORS[1], one(at[sub.id][Position.HEAD])),
+                    (A9_FLOORS[2], one(at[city.id]["officer"] or at[city.id][Position.DEPUTY_HEAD])),
+                )
+                for floor_, senior in seniors:
+                    if aum >= floor_ and senior is not None:
+                        if rng.random() < share["A9"]:
+                            counts["A9 made"] += 1
+                        else:
+                            members.append((senior, 0, True))
+            if lead is None:
+                counts["no lead"] += 1
+                continue
+            team_from = start(lead, day_between(first_day, last_team_day))
+            lead_split = 100 - sum(split for _e, split, _later in members)
+            draw = rng.random()
+            if draw < share["A10 split"]:
+                lead_split += 10 if lead_split <= 90 else -10
+                counts["A10 made"] += 1
+            rows = []
+            if rng.random() < share["hand-over"] and (AS_OF - team_from).days > 120:
+                before = pick(levels, exclude=(lead, *(person for person, _split, _later in members)))
+                handed = day_between(team_from + datetime.timedelta(days=60), AS_OF - datetime.timedelta(days=30))
+                if before is not None and start(before, team_from) < handed:
+                    rows.append((before, "LEAD", lead_split, start(before, team_from), handed))
+                    rows.append((lead, "LEAD", lead_split, handed + ONE_DAY, None))
+                    counts["hand-overs"] += 1
+            if not rows:
+                rows.append((lead, "LEAD", lead_split, team_from, None))
+            load[lead] += 1
+            if share["A10 split"] <= draw < share["A10 split"] + share["A10 leads"]:
+                second_lead = pick(levels, exclude=(lead, *(person for person, _split, _later in members)))
+                if second_lead is not None:
+                    rows.append((second_lead, "LEAD", 0, day_between(team_from, AS_OF), None))
+                    load[second_lead] += 1
+                    counts["A10 made"] += 1
+            for person, split, later in members:
+                joined = day_between(team_from, AS_OF) if later else team_from
+                rows.append((person, "MEMBER", split, start(person, joined), None))
+                load[person] += 1
+            teams[cid] = rows
+            by_area[area].append(cid)
+
+        # A8: a few managers serve more clients than their grade allows, as second managers of
+        # teams beside the ones they lead.
+        areas = {}
+        for p in cms:
+            if p.unit.kind in ("OUTLET", "SUB_BRANCH") and p.manager_kind == ManagerKind.PERSONAL:
+                areas[p.id] = (sub_branch_of(p.unit).id, "MID")
+            elif p.unit.kind == "SUB_BRANCH":
+                areas[p.id] = (p.unit.id, "CORPORATE")
+            elif p.unit.kind == "VIP_CENTRE":
+                areas[p.id] = (p.unit.city.id, "HIGH")
+        eligible = sorted(areas)
+        for e in rng.sample(eligible, min(len(eligible), round(len(cms) * share["A8"]))):
+            over = capacity[people[e - 1].grade] + rng.randint(1, 25) - load[e]
+            pool = [cid for cid in by_area[areas[e]] if all(row[0] != e for row in teams[cid])]
+            for cid in rng.sample(pool, min(max(0, over), len(pool))):
+                rows = teams[cid]
+                rows.append((e, "MEMBER", 0, day_between(rows[0][3], AS_OF), None))
+                load[e] += 1
+            counts["A8 made"] += over > 0
+
+        heads_of = {sub.id: one(at[sub.id][Position.HEAD]) for sub in self.of_kind("SUB_BRANCH")}
+        self.assignments = []
+        for cid in sorted(teams):
+            unit = units[self.client_units[cid] - 1]
+            sub = sub_branch_of(unit)
+            added_by = heads_of.get(sub.id) if sub else None
+            for person, role, split, valid_from, valid_to in teams[cid]:
+                self.assignments.append(
+                    (len(self.assignments) + 1, valid_from, valid_to, cid, person, role, split, added_by)
+                )
+        self.team_counts = counts
+        self.teams = len(teams)
+        over = sum(1 for p in cms if load[p.id] > capacity[p.grade])
+        self.team_counts["managers over capacity"] = over
+        return len(self.assignments)
+
+    def load_staffing(self, conn):
+        """Qualifications, training and teams of the people and clients already in the
+        database: the teams need the clients' standing, so the read model is built first."""
+        with phase("staffing: qualifications, training") as done:
+            self.build_qualifications()
+            self.build_training()
+            done(f"{len(self.qualifications):,} qualifications, {len(self.training):,} training records")
+        with phase("staffing: teams drawn") as done:
+            with conn.cursor() as cur:
+                cur.execute(
+                    """
+                    SELECT c.id, c.kind, c.account_unit_id, c.group_parent_id, c.has_loan, s.segment,
+                           s.aum::float8, s.annual_contribution::float8
+                      FROM marketing_client c JOIN marketing_clientstanding s ON s.client_id = c.id
+                     WHERE c.kind = 'CORPORATE' OR s.segment IN ('MID', 'HIGH', 'PRIVATE')
+                     ORDER BY c.id
+                    """
+                )
+                clients = cur.fetchall()
+            self.client_units = {row[0]: row[2] for row in clients}
+            rows = self.build_teams(clients)
+            made = ", ".join(f"{key} {value:,}" for key, value in sorted(self.team_counts.items()))
+            done(f"{self.teams:,} teams, {rows:,} assignments ({made})")
+        with phase("staffing: COPY (assignment keys dropped)"):
+            with conn.cursor() as cur:
+                copy_rows(
+                    cur,
+                    "staffing_qualification",
+                    ["id", "valid_from", "valid_to", "kind", "employee_id"],
+                    self.qualifications,
+                )
+                copy_rows(cur, "staffing_training", ["id", "employee_id", "year", "days"], self.training)
+                autovacuum(cur, "staffing_assignment", enabled=False)
+                statements = detach(cur, ["staffing_assignment"])
+                copy_rows(
+                    cur,
+                    "staffing_assignment",
+                    ["id", "valid_from", "valid_to", "client_id", "employee_id", "role", "split", "added_by_id"],
+                    self.assignments,
+                )
+            conn.commit()
+        with phase("staffing: keys and indexes rebuilt, analyzed") as done:
+            with conn.cursor() as cur:
+                restore(cur, statements)
+                autovacuum(cur, "staffing_assignment", enabled=True)
+            conn.commit()
+            self.reset_sequences(conn, ["staffing_qualification", "staffing_training", "staffing_assignment"])
+            conn.autocommit = True
+            for table in ("staffing_qualification", "staffing_training", "staffing_assignment"):
+                conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+            conn.autocommit = False
+            done(f"{len(statements)} indexes and constraints")
+        self.assignments = self.qualifications = self.training = None
 
 
 # --- set-based SQL ------------------------------------------------------------------------------

@@ -12,6 +12,10 @@ stderr. The figures:
   answer 200 fails the run.
 - queries: each page's SQL queries, in-process (Django's test Client, force_login).
 - export: the province-wide CSV export of the client list as the analyst, streamed over HTTP.
+- compliance: the whole province's staffing compliance report (rules O3, S1–S9, A1–A10) on the
+  day after the last month of metrics, `manage.py compliance --format json` as a child process
+  (compliance_s, goal 30 s at S = 1), its breaches per rule; each rule's evaluator alone,
+  in-process; the compliance page at its default per persona, in-process and through the server.
 - import: one new month of metrics for every client, as a file; a bare COPY of it into a plain
   (logged) table against `manage.py import metrics` of it, then the same import again
   (unchanged). The month is deleted afterwards, so the database is left as generated.
@@ -44,7 +48,14 @@ BENCH_DATABASE = "postgres://postgres@127.0.0.1:5432/bankops_bench"
 PAGE_USERS = 20  # concurrent users per persona, as the issue asks
 CLIENT_SAMPLE = 10  # client pages per persona, half corporate and half individual
 PAST_DATE = "2026-03-15"
-GOALS = {"page_p95_ratio": 5, "max_queries_per_page": 20, "import_ratio": 3, "import_peak_mib": 1024}
+GOALS = {
+    "page_p95_ratio": 5,
+    "max_queries_per_page": 20,
+    "import_ratio": 3,
+    "import_peak_mib": 1024,
+    "compliance_s": 30,
+}
+COMPLIANCE_PAGE = "/staffing/compliance/"
 
 
 def default_database():
@@ -69,8 +80,20 @@ def parse_args():
     parser.add_argument("--export-timeout", type=int, default=600, help="seconds the export may take (default 600)")
     parser.add_argument("--port", type=int, default=0, help="loopback port of the server (default: a free one)")
     parser.add_argument(
+        "--compliance-on",
+        help="the compliance report's date, YYYY-MM-DD (default: the day after the last month of metrics)",
+    )
+    parser.add_argument(
+        "--compliance-timeout", type=int, default=900, help="seconds the compliance report may take (default 900)"
+    )
+    parser.add_argument(
+        "--load-compliance",
+        action="store_true",
+        help=f"put the analyst's {COMPLIANCE_PAGE} in the page mix under load too (default: measured alone)",
+    )
+    parser.add_argument(
         "--steps",
-        default="queries,pages,export,import",
+        default="queries,compliance,pages,export,import",
         help="which figures, comma-separated (default: %(default)s)",
     )
     args = parser.parse_args()
@@ -88,7 +111,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Max  # noqa: E402
 from django.test import Client as TestClient  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from psycopg import sql  # noqa: E402
@@ -98,6 +121,9 @@ from marketing import partitions  # noqa: E402
 from marketing.models import Client, ClientKind, ClientMetric, TierEntry  # noqa: E402
 from marketing.selectors import readable_list_owners  # noqa: E402
 from marketing.views import default_list_owner  # noqa: E402
+from staffing import compliance as staffing_compliance  # noqa: E402
+from staffing import rules as staffing_rules  # noqa: E402
+from staffing.models import StaffingPolicy  # noqa: E402
 
 ROOT = common.ROOT
 WORK = ROOT / "var" / "bench"
@@ -154,9 +180,14 @@ def persona(username, password):
 
 
 def spread_client_numbers(clients, count):
-    """`count` client numbers spread evenly over `clients` in number order."""
+    """`count` client numbers spread evenly over `clients` in number order. A branch's few
+    clients are read whole and picked from in Python: one query whatever its scope's shape (a
+    scope widened by also_visible is an OR that no index serves, and each OFFSET probe of it
+    would walk the province's clients in number order)."""
     ordered = clients.order_by("client_no").values_list("client_no", flat=True)
     total = ordered.count()
+    if total <= 100_000:
+        ordered = list(ordered)
     return [ordered[i * total // count] for i in range(min(count, total))]
 
 
@@ -347,6 +378,30 @@ def check_pages_over_http(port, label, user, password, pages):
             raise Failed(f"{label} {url}: HTTP {answer.status} through the server")
 
 
+def compliance_over_http(port, label, user, password):
+    """The compliance page at its default (today, the persona's whole reach) through the server,
+    three times, one request at a time: the first computes the report (each worker keeps it in
+    its own cache under the version of its sources: staffing.compliance.report), the others
+    are the cached report rendered, or the other worker computing it."""
+    browser = Browser(port).log_in(user.username, password)
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        answer = browser.get(COMPLIANCE_PAGE, timeout=ARGS.compliance_timeout)
+        times.append(time.perf_counter() - start)
+        if answer.status != 200:
+            raise Failed(f"{label} {COMPLIANCE_PAGE}: HTTP {answer.status} through the server")
+    emit(
+        "compliance page",
+        persona=label,
+        page=COMPLIANCE_PAGE,
+        how="through the server, one request at a time",
+        ms=[round(1000 * seconds, 1) for seconds in times],
+        kib=round(len(answer.body) / 1024),
+    )
+    return {f"{label}_compliance_page_http_ms": round(1000 * min(times), 1)}
+
+
 def locust(label, phase, username, password, pages, seconds):
     """One Locust run; answers its requests of the measured window as {page: [ms, ...]}."""
     stem = WORK / f"locust-{label}-{phase}"
@@ -495,6 +550,91 @@ def export(port, user, password):
     return {"export_s": round(seconds, 2), "export_rows": rows, "export_first_row_s": round(first_row_s or seconds, 3)}
 
 
+# --- the compliance report ---------------------------------------------------------------------
+
+
+def compliance_day():
+    """The report's date: --compliance-on, else the day after the last month of metrics (the first
+    day of the month after it), the first day no month's figures have reached yet."""
+    if ARGS.compliance_on:
+        return datetime.date.fromisoformat(ARGS.compliance_on)
+    latest = ClientMetric.objects.aggregate(latest=Max("month"))["latest"]
+    if latest is None:
+        return datetime.date.today()
+    return (latest.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def compliance(personas):
+    """The whole province's compliance report (rules O3, S1–S9, A1–A10) as `manage.py compliance
+    --format json` computes it, in a child process under production settings (Django's start
+    included); then each of its rules' evaluators alone, in-process, for where the time goes; then
+    the compliance page at its default (today, the persona's whole reach) once per persona,
+    in-process."""
+    on = compliance_day()
+    progress(f"manage.py compliance --format json --on {on} (the whole province)")
+    seconds, peak, output = time_command(
+        ["compliance", "--format", "json", "--on", on.isoformat()], ARGS.compliance_timeout, "the compliance report"
+    )
+    found = json.loads(output)
+    evaluated = {rule for produced, _evaluate in staffing_compliance.EVALUATORS for rule in produced}
+    counts = {rule: 0 for rule in staffing_rules.RULE_ORDER if rule in evaluated}
+    for breach in found:
+        counts[breach["rule"]] = counts.get(breach["rule"], 0) + 1
+    emit(
+        "compliance",
+        how="manage.py compliance --format json, a child process (production settings)",
+        on=on.isoformat(),
+        seconds=round(seconds, 2),
+        peak_mib=round(peak),
+        breaches=len(found),
+        overridden=sum(1 for breach in found if breach.get("overridden")),
+        by_rule=counts,
+    )
+    figures = {
+        "compliance_s": round(seconds, 2),
+        "compliance_on": on.isoformat(),
+        "compliance_breaches": len(found),
+        "compliance_peak_mib": round(peak),
+    }
+
+    progress("each rule's evaluator alone, in-process")
+    policy = StaffingPolicy.current()
+    timings = []
+    for produced, evaluate in staffing_compliance.EVALUATORS:
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            rows = evaluate("", on, policy=policy, clients=None, employees=None)
+        elapsed = time.perf_counter() - start
+        timings.append((elapsed, "/".join(produced)))
+        emit(
+            "compliance rule", rules=list(produced), seconds=round(elapsed, 2), queries=len(queries), breaches=len(rows)
+        )
+    figures["compliance_rules_s"] = round(sum(elapsed for elapsed, _ in timings), 2)
+    figures["compliance_slowest"] = {name: round(elapsed, 2) for elapsed, name in sorted(timings, reverse=True)[:3]}
+
+    for label, user in personas.items():
+        progress(f"{label}: {COMPLIANCE_PAGE} in-process")
+        client = TestClient()
+        client.force_login(user)
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(COMPLIANCE_PAGE, secure=True)
+        elapsed = time.perf_counter() - start
+        if response.status_code != 200:
+            raise Failed(f"{label} {COMPLIANCE_PAGE}: HTTP {response.status_code} in-process")
+        emit(
+            "compliance page",
+            persona=label,
+            page=COMPLIANCE_PAGE,
+            how="in-process, one request, its default: today and the persona's whole reach",
+            single_request_ms=round(1000 * elapsed, 1),
+            queries=len(queries),
+            kib=round(len(response.content) / 1024),
+        )
+        figures[f"{label}_compliance_page_ms"] = round(1000 * elapsed, 1)
+    return figures
+
+
 # --- the import --------------------------------------------------------------------------------
 
 
@@ -577,16 +717,15 @@ def rebuild_read_model():
     return seconds
 
 
-def time_import(path, timeout):
-    """`manage.py import metrics FILE` as a child process: its seconds, peak RSS and output."""
+def time_command(command, timeout, what, environment=None):
+    """`manage.py COMMAND…` as a child process under production settings: its seconds, peak RSS
+    (from wait4) and output. Killed, and Failed, after `timeout` seconds or on a non-zero exit."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "manage.py", "import", "metrics", str(path)],
+            [sys.executable, "manage.py", *command],
             cwd=ROOT,
-            # As in production, the read model's rebuild that a month queues is a worker's job, not
-            # the import's: it goes to a Redis queue of its own here, emptied after (rebuild_s).
-            env={**ENVIRONMENT, "CELERY_BROKER_URL": REBUILD_QUEUE},
+            env=environment or ENVIRONMENT,
             stdout=out,
             stderr=err,
             start_new_session=True,
@@ -599,15 +738,27 @@ def time_import(path, timeout):
                 os.killpg(child.pid, signal.SIGKILL)
                 os.wait4(child.pid, 0)
                 child.returncode = -9
-                raise Failed(f"the import took over {timeout} s (killed)")
+                raise Failed(f"{what} took over {timeout} s (killed)")
             time.sleep(0.05)
         seconds = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
         report, errors = out.read().decode(errors="replace").strip(), err.read().decode(errors="replace").strip()
     if child.returncode != 0:
-        raise Failed(f"the import exited {child.returncode}: {errors[-2000:] or report[-2000:]}")
+        raise Failed(f"{what} exited {child.returncode}: {errors[-2000:] or report[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, report  # ru_maxrss is in KiB on Linux
+
+
+def time_import(path, timeout):
+    """`manage.py import metrics FILE` as a child process: its seconds, peak RSS and output."""
+    # As in production, the read model's rebuild that a month queues is a worker's job, not the
+    # import's: it goes to a Redis queue of its own here, emptied after (rebuild_s).
+    return time_command(
+        ["import", "metrics", str(path)],
+        timeout,
+        "the import",
+        environment={**ENVIRONMENT, "CELERY_BROKER_URL": REBUILD_QUEUE},
+    )
 
 
 def imports(month):
@@ -718,6 +869,7 @@ def main():
         return {"max_queries_per_page": max(count_queries(label, personas[label], pages[label]) for label in personas)}
 
     step("queries", queries)
+    step("compliance", lambda: compliance(personas))
 
     if {"pages", "export"} & ARGS.steps:
         port = ARGS.port or free_port()
@@ -731,7 +883,11 @@ def main():
                     for label, user in personas.items():
                         progress(f"{label}: every page once through the server")
                         check_pages_over_http(port, label, user, password, pages[label])
-                        figures.update(load(label, user, password, pages[label]))
+                        figures.update(compliance_over_http(port, label, user, password))
+                        mix = pages[label]
+                        if ARGS.load_compliance and label == "analyst":
+                            mix = [*mix, {"name": COMPLIANCE_PAGE, "urls": [COMPLIANCE_PAGE]}]
+                        figures.update(load(label, user, password, mix))
                     figures["page_p95_ratio"] = max(figures[f"{label}_page_p95_ratio"] for label in personas)
                     return figures
 
@@ -743,7 +899,14 @@ def main():
 
     step("import", lambda: imports(ARGS.month))
 
-    for key in ("page_p95_ratio", "max_queries_per_page", "import_ratio", "import_peak_mib", "export_s"):
+    for key in (
+        "page_p95_ratio",
+        "max_queries_per_page",
+        "import_ratio",
+        "import_peak_mib",
+        "export_s",
+        "compliance_s",
+    ):
         summary.setdefault(key, None)  # not measured (or failed): null, never a flattering number
     summary["goals_met"] = {
         key: summary[key] is not None and summary[key] <= goal for key, goal in GOALS.items() if key in summary

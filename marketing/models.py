@@ -80,6 +80,10 @@ class Client(models.Model):
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
+        indexes = [
+            # A unit's corporate clients (rule S3's deposits and counts) without reading its individuals.
+            models.Index(fields=["account_unit", "id"], condition=Q(kind="CORPORATE"), name="client_corporate_by_unit"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(responsible_override="") | ~Q(responsible_override_reason=""),

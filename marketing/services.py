@@ -543,6 +543,7 @@ def business_request_create(*, client, nature, is_credit, description, actor, on
         raise ValidationError({"nature": _("%(value)s is not a request nature.") % {"value": nature}})
     if is_credit and amount is None:
         raise ValidationError({"amount": _("A credit request records its amount.")})
+    amount = amount if is_credit else None  # an amount is a credit request's (rule A12)
     if amount is not None and amount < 0:
         raise ValidationError({"amount": _("An amount cannot be negative.")})
     tier = client_tier_on(client=client, on=on or timezone.localdate())

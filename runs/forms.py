@@ -13,6 +13,10 @@ KIND_LABELS = {
     "clients": _("Clients"),  # 客户
     "tiers": _("Tier lists"),  # 名单
     "metrics": _("Monthly metrics"),  # 月度指标
+    "qualifications": _("Qualifications"),  # 资格证书
+    "training": _("Training days"),  # 培训记录
+    "contracts": _("Performance contracts"),  # 绩效合约
+    "assignments": _("Relationship teams"),  # 客户经理配备
 }
 
 

@@ -9,6 +9,7 @@ only: the assignment services use it to find what a change would break.
 
 import datetime
 import hashlib
+from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
 
@@ -36,12 +37,12 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import get_language
 
 from accounts.actors import reach
-from accounts.models import Department, ManagerKind, Position, Unit, UnitKind
+from accounts.models import Department, Position, Unit, UnitKind
 from accounts.scoping import scoped
 from accounts.selectors import market_department_breaches
 from bankops.dated import in_force
 from marketing import caching
-from marketing.models import Client, ClientKind, Segment
+from marketing.models import Client, ClientKind
 from marketing.selectors import standing_on
 
 from . import rules
@@ -301,54 +302,40 @@ def a1_a2(prefix, on, *, clients=None, **_):
 
 
 def a3_a5(prefix, on, *, clients=None, **_):
-    """A3–A5: where an individual's lead works and what they hold, by segment."""
+    """A3–A5: where an individual's lead works and what they hold, by segment. Each client's
+    lead is found once in SQL; the leads (a few thousand people at most) and their AFP/CFP are
+    read once, and each client is judged against them."""
     lead_id = Subquery(team(on).filter(role=TeamRole.LEAD).order_by("employee__username").values("employee_id")[:1])
-    personal = Q(lead_position=CM, lead_kind=ManagerKind.PERSONAL)
-    fine = (
-        Q(segment=Segment.MID, lead_unit_kind=UnitKind.OUTLET)
-        | Q(segment=Segment.HIGH, lead_unit_kind=UnitKind.VIP_CENTRE) & (Q(afp=True) | Q(cfp=True))
-        | Q(segment=Segment.PRIVATE, lead_unit_kind=UnitKind.WEALTH_CENTRE, cfp=True)
-    )
-    rows = (
+    rows = list(
         standing_on(subject_clients(prefix, clients, kind=ClientKind.INDIVIDUAL), on=on)
         .filter(segment__in=list(rules.SEGMENT_LEADS))
-        .annotate(
-            lead_id=lead_id,
-            lead_no=lead(on, "employee__username"),
-            lead_position=lead(on, "employee__position"),
-            lead_kind=lead(on, "employee__manager_kind"),
-            lead_unit_kind=lead(on, "employee__unit__kind"),
-        )
-        .annotate(
-            afp=holds(on, [QualificationKind.AFP], employee="lead_id"),
-            cfp=holds(on, [QualificationKind.CFP], employee="lead_id"),
-        )
-        .exclude(personal & fine)
-        .values_list(
-            "account_unit__code",
-            "client_no",
-            "segment",
-            "lead_no",
-            "lead_position",
-            "lead_kind",
-            "lead_unit_kind",
-            "afp",
-            "cfp",
-        )
+        .annotate(lead_id=lead_id)
+        .values_list("account_unit__code", "client_no", "segment", "lead_id")
     )
-    return [
-        rules.lead_placement_breach(
-            unit_code=code,
-            client_no=number,
-            segment=segment,
-            lead_no=lead_no,
-            position=position,
-            manager_kind=kind,
-            unit_kind=unit_kind,
-            holds={name for name, held in ((QualificationKind.AFP, afp), (QualificationKind.CFP, cfp)) if held},
+    ids = {lead for *_rest, lead in rows if lead}
+    leads = {person.pk: person for person in User.objects.filter(pk__in=ids).select_related("unit")}
+    held = defaultdict(set)
+    kinds = [QualificationKind.AFP, QualificationKind.CFP]
+    for person, kind in Qualification.objects.filter(in_force(on), employee__in=ids, kind__in=kinds).values_list(
+        "employee_id", "kind"
+    ):
+        held[person].add(kind)
+    found = []
+    for code, number, segment, lead in rows:
+        person = leads.get(lead)
+        found.append(
+            rules.lead_placement_breach(
+                unit_code=code,
+                client_no=number,
+                segment=segment,
+                lead_no=person.username if person else "",
+                position=person.position if person else "",
+                manager_kind=person.manager_kind if person else "",
+                unit_kind=person.unit.kind if person and person.unit else "",
+                holds=held[lead],
+            )
         )
-        for code, number, segment, lead_no, position, kind, unit_kind, afp, cfp in rows
-    ]
+    return found
 
 
 def a6(prefix, on, *, clients=None, **_):
@@ -430,19 +417,25 @@ def a9(prefix, on, *, clients=None, **_):
 
 
 def a10(prefix, on, *, clients=None, **_):
-    """A10: on the date, each team has one lead and splits adding up to 100."""
-    teams = Assignment.objects.filter(in_force(on), client__account_unit__path__startswith=prefix)
+    """A10: on the date, each team has one lead and splits adding up to 100. The assignments
+    are grouped by client alone (no join: a province's half million teams group in memory),
+    then the few offenders are named."""
+    teams = Assignment.objects.filter(in_force(on))
+    if prefix:
+        teams = teams.filter(client__account_unit__path__startswith=prefix)
     if clients is not None:
         teams = teams.filter(client__in=clients)
-    rows = (
-        teams.values("client__account_unit__code", "client__client_no")
+    offenders = {
+        client: (leads, total)
+        for client, leads, total in teams.values("client_id")
         .annotate(leads=Count("pk", filter=Q(role=TeamRole.LEAD)), total=Sum("split"))
         .filter(~Q(leads=1) | ~Q(total=100))
-        .values_list("client__account_unit__code", "client__client_no", "leads", "total")
-    )
+        .values_list("client_id", "leads", "total")
+    }
+    named = Client.objects.filter(pk__in=list(offenders)).values_list("pk", "account_unit__code", "client_no")
     return [
-        rules.team_shape_breach(unit_code=code, client_no=number, leads=leads, split_total=total)
-        for code, number, leads, total in rows
+        rules.team_shape_breach(unit_code=code, client_no=number, leads=offenders[pk][0], split_total=offenders[pk][1])
+        for pk, code, number in named
     ]
 
 

@@ -23,6 +23,10 @@ def show_refusal(form, exc, fields_of):
         form.add_error(None, str(exc) or _("You do not have the right to do this."))
 
 
+# A browser's date field reads and writes YYYY-MM-DD, whatever the language's date format.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class ActorForm(forms.Form):
     """A form that knows who fills it: the override reason is asked only of those who may
     override (rule A10), and people are looked up in their reach (rule O5)."""
@@ -64,10 +68,8 @@ class AssignForm(ActorForm):
     employee_no = forms.CharField(label=_("Employee number"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
     split = forms.DecimalField(label=_("Credit split (%)"), min_value=0, max_value=100, decimal_places=2)
-    valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(
-        label=_("To (inclusive)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    valid_from = forms.DateField(label=_("From"), widget=DATE)
+    valid_to = forms.DateField(label=_("To (inclusive)"), required=False, widget=DATE)
     field_order = ["employee_no", "role", "split", "valid_from", "valid_to", "override_reason"]
 
     def __init__(self, *args, **kwargs):
@@ -84,7 +86,7 @@ class HandOverForm(ActorForm):
     fields_of = {"employee": "to_employee_no", "valid_from": "on", "valid_to": "on", "role": None, "split": None}
     assignment = forms.IntegerField(widget=forms.HiddenInput)
     to_employee_no = forms.CharField(label=_("Hand over to (employee number)"), max_length=150)
-    on = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("From"), widget=DATE)
     field_order = ["assignment", "to_employee_no", "on", "override_reason"]
 
     def clean(self):
@@ -95,14 +97,14 @@ class HandOverForm(ActorForm):
 
 class EndForm(forms.Form):
     assignment = forms.IntegerField(widget=forms.HiddenInput)
-    on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Last day"), widget=DATE)
 
 
 class ReportForm(forms.Form):
     """The compliance page's question: a unit (by code) and a date."""
 
     unit = forms.CharField(label=_("Unit code"), required=False, max_length=32)
-    on = forms.DateField(label=_("On"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("On"), required=False, widget=DATE)
 
     def clean_on(self):
         return self.cleaned_data.get("on") or timezone.localdate()

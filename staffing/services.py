@@ -216,6 +216,11 @@ def assignments_check(items, *, actor):
         if item is None or item.unchanged:
             periods[client].append((start, end, role, split, employee, None))
     for item in items:
+        hired = item.employee.hired_on
+        if hired is not None and item.valid_from < hired and not item.unchanged:
+            item.refuse(
+                "valid_from", _("%(person)s joined the bank on %(day)s.") % {"person": item.employee, "day": hired}
+            )
         if not item.unchanged:
             periods[item.client.pk].append(
                 (item.valid_from, item.valid_to, item.role, item.split, item.employee.pk, item)
@@ -263,7 +268,7 @@ def _team_shape_check(held):
         if leads != 1:
             culprit.refuse(
                 "role",
-                _("A10: on %(day)s the client's team would have %(leads)s leads; it has exactly one.")
+                _("A10: on %(day)s the client's team would have %(leads)s leads; it must have exactly one.")
                 % {"day": day, "leads": leads},
             )
         else:
@@ -376,6 +381,13 @@ def assignment_hand_over(assignment, *, to, on, actor, override_reason=""):
         raise ValidationError({"valid_from": _("A hand-over falls after the assignment's first day.")})
     if assignment.valid_to is not None and on > assignment.valid_to:
         raise ValidationError({"valid_from": _("The assignment has ended by then.")})
+    if Assignment.objects.filter(dated.in_force(on), client=assignment.client, employee=to).exists():
+        raise ValidationError(
+            {
+                "employee": _("%(person)s is already on this team on %(day)s: end their place first, then hand over.")
+                % {"person": to, "day": on}
+            }
+        )
     ending = _data(assignment, valid_to=on - datetime.timedelta(days=1))
     taking = AssignmentData(
         client=assignment.client,

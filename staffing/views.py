@@ -4,6 +4,7 @@ forms only parse, templates show."""
 from collections import OrderedDict
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Unit
-from accounts.scoping import get_scoped_or_404
+from accounts.scoping import get_scoped_or_404, scoped
 from imports.exports import table_response
 from marketing.models import ClientKind, Segment, Tier
 
@@ -95,6 +96,8 @@ def compliance_page(request):
 
 def team_page(request, client, *, on, forms=None):
     history = list(selectors.team_history(client=client))
+    people = {a.employee_id for a in history}
+    visible = set(scoped(get_user_model().objects.filter(pk__in=people), request.user).values_list("pk", flat=True))
     allowed = may_assign(request.user)
     may_override = services.may_override(request.user)
     forms = forms or {}
@@ -105,6 +108,7 @@ def team_page(request, client, *, on, forms=None):
         "history": history,
         "overrides": selectors.overrides_of(client=client),
         "network": selectors.group_network(user=request.user, client=client, on=on),
+        "visible_people": visible,  # whose book the viewer may open
         "may_assign": allowed,
         "may_override": may_override,
         "assign_form": forms.get("assign") or AssignForm(actor=request.user, may_override=may_override),

@@ -101,3 +101,15 @@ def test_the_report_is_kept_until_a_row_it_reads_changes(staffing_bank, django_a
     again = compliance.report(user=SYSTEM, on=ON)
     assert ("S7", "CM2") in {(b.rule, b.employee_no) for b in first}
     assert ("S7", "CM2") not in {(b.rule, b.employee_no) for b in again}
+
+
+def test_a_login_writes_no_history_and_keeps_the_report(staffing_bank, client):
+    from accounts.models import User
+
+    person = staffing_bank["people"]["CM3"]
+    person.set_password("Secret-2026-x")
+    person.save()
+    before = User.history.count()
+    assert client.post("/accounts/login/", {"username": "CM3", "password": "Secret-2026-x"}).status_code == 302
+    assert User.history.count() == before
+    assert User.objects.get(pk=person.pk).last_login is not None
