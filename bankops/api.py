@@ -4,7 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import EmployeeViewSet, UnitViewSet
 from marketing.api import ClientViewSet, TierListViewSet
-from staffing.api import ComplianceViewSet
+from staffing.api import AssignmentViewSet, ComplianceViewSet
 
 router = DefaultRouter()
 router.register("units", UnitViewSet, basename="unit")
@@ -12,3 +12,4 @@ router.register("employees", EmployeeViewSet, basename="employee")
 router.register("clients", ClientViewSet, basename="client")
 router.register("tiers", TierListViewSet, basename="tier")
 router.register("compliance", ComplianceViewSet, basename="compliance")
+router.register("assignments", AssignmentViewSet, basename="assignment")
