@@ -79,11 +79,13 @@ def compliance_page(request):
     groups = OrderedDict()
     for breach in found or ():
         groups.setdefault(breach.rule, []).append(breach)
+    names = selectors.names_of(found or ())
     context = {
         "form": form,
         "unit": unit,
         "on": on,
         "groups": [(rule, RULE_TITLES.get(rule, rule), items) for rule, items in groups.items()],
+        "names": names,
         "total": len(found or ()),
         "overridden": sum(1 for b in found or () if b.overridden),
         "chart_data": {

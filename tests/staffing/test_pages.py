@@ -27,6 +27,7 @@ def test_the_compliance_page_groups_a_subtrees_breaches_by_rule_with_links(staff
         assert anchor in html
     assert 'id="rule-A2"' not in html  # C3 banks in Wuhu, outside HF01
     assert reverse("client-team", args=["C4"]) in html and reverse("manager-book", args=["CM2"]) in html
+    assert "三孝口网点" in html  # names beside the codes
     assert "overridden" in html or "已强制通过" in html
 
 
