@@ -12,6 +12,7 @@ from accounts.admin import ReadableHistoryAdmin, ScopedAdmin
 from . import services
 from .models import (
     Assignment,
+    DesignatedCentre,
     GradePolicy,
     IndustryTeam,
     Override,
@@ -213,3 +214,25 @@ class IndustryTeamAdmin(ScopedAdmin):
             clients=form.cleaned_data["clients"],
             actor=request.user,
         )
+
+
+@admin.register(DesignatedCentre)
+class DesignatedCentreAdmin(ReadableHistoryAdmin):
+    """Rule A5: the VIP centres the province designates for private banking; added and
+    withdrawn through the service, never edited."""
+
+    list_display = ["unit"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = services.designated_centre_set(obj.unit, designated=True, actor=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.designated_centre_set(obj.unit, designated=False, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for row in queryset.select_related("unit"):
+            self.delete_model(request, row)

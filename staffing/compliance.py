@@ -48,6 +48,7 @@ from marketing.selectors import standing_on
 from . import rules
 from .models import (
     Assignment,
+    DesignatedCentre,
     GradePolicy,
     Override,
     Qualification,
@@ -314,6 +315,7 @@ def a3_a5(prefix, on, *, clients=None, **_):
     )
     ids = {lead for *_rest, lead in rows if lead}
     leads = {person.pk: person for person in User.objects.filter(pk__in=ids).select_related("unit")}
+    designated = set(DesignatedCentre.objects.values_list("unit_id", flat=True))
     held = defaultdict(set)
     kinds = [QualificationKind.AFP, QualificationKind.CFP]
     for person, kind in Qualification.objects.filter(in_force(on), employee__in=ids, kind__in=kinds).values_list(
@@ -333,6 +335,7 @@ def a3_a5(prefix, on, *, clients=None, **_):
                 manager_kind=person.manager_kind if person else "",
                 unit_kind=person.unit.kind if person and person.unit else "",
                 holds=held[lead],
+                designated=person is not None and person.unit_id in designated,
             )
         )
     return found

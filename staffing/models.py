@@ -277,3 +277,26 @@ class IndustryTeam(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.industry})"
+
+
+class DesignatedCentre(models.Model):
+    """Rule A5: a VIP centre the province designates to serve private-banking clients, beside
+    the wealth-management centres."""
+
+    unit = models.OneToOneField(
+        Unit,
+        models.CASCADE,
+        related_name="private_banking_designation",
+        limit_choices_to={"kind": "VIP_CENTRE"},
+        verbose_name=_("VIP centre"),
+    )
+
+    history = HistoricalRecords()
+    scope_unit_lookup = "unit"
+
+    class Meta:
+        verbose_name = _("VIP centre designated for private banking")
+        verbose_name_plural = _("VIP centres designated for private banking")
+
+    def __str__(self):
+        return str(self.unit)

@@ -19,7 +19,16 @@ from marketing.rules import Thresholds, segment_for
 
 from . import rules
 from .compliance import HEADS_AT, mark_overridden, sort
-from .models import Assignment, GradePolicy, Qualification, QualificationKind, StaffingPolicy, TeamRole, Training
+from .models import (
+    Assignment,
+    DesignatedCentre,
+    GradePolicy,
+    Qualification,
+    QualificationKind,
+    StaffingPolicy,
+    TeamRole,
+    Training,
+)
 
 User = get_user_model()
 CM = Position.CUSTOMER_MANAGER
@@ -65,6 +74,7 @@ class World:
         for assignment in Assignment.objects.all():
             if assignment.is_in_force(on):
                 self.team[assignment.client_id].append(assignment)
+        self.designated = {row.unit_id for row in DesignatedCentre.objects.all()}
         self.capacity = {grade: policy.capacity for grade, policy in GradePolicy.table().items()}
 
     # --- helpers ------------------------------------------------------------------------------
@@ -203,6 +213,7 @@ class World:
                 manager_kind=lead.manager_kind if lead else "",
                 unit_kind=self.unit_of(lead).kind if lead else "",
                 holds=self.holds[lead.pk] & {QualificationKind.AFP, QualificationKind.CFP} if lead else set(),
+                designated=bool(lead) and lead.unit_id in self.designated,
             )
             if children[client.pk]:
                 depths = [

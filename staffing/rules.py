@@ -209,10 +209,13 @@ def lead_grade_breach(*, unit_code, client_no, kind, contribution, lead_no, lead
     return None
 
 
-def lead_placement_breach(*, unit_code, client_no, segment, lead_no, position, manager_kind, unit_kind, holds):
+def lead_placement_breach(
+    *, unit_code, client_no, segment, lead_no, position, manager_kind, unit_kind, holds, designated=False
+):
     """A3–A5: a MID individual's lead is a personal customer manager of an outlet; a HIGH one's,
-    of a VIP centre, holding AFP or CFP; a PRIVATE one's, of a wealth centre, holding CFP.
-    `holds` is the set of qualification kinds the lead holds on the date."""
+    of a VIP centre, holding AFP or CFP; a PRIVATE one's, of a wealth centre (or a VIP centre
+    designated for private banking: `designated`), holding CFP. `holds` is the set of
+    qualification kinds the lead holds on the date."""
     if segment not in SEGMENT_LEADS:
         return None
     rule, unit_kinds, qualifications = SEGMENT_LEADS[segment]
@@ -226,7 +229,8 @@ def lead_placement_breach(*, unit_code, client_no, segment, lead_no, position, m
     wrong = []
     if position != Position.CUSTOMER_MANAGER or manager_kind != ManagerKind.PERSONAL:
         wrong.append(_("is not a personal customer manager"))
-    if unit_kind not in unit_kinds:
+    designated_centre = segment == Segment.PRIVATE and designated and unit_kind == UnitKind.VIP_CENTRE
+    if unit_kind not in unit_kinds and not designated_centre:
         wrong.append(_("does not work at a %(kind)s") % {"kind": UnitKind(unit_kinds[0]).label})
     if qualifications and not set(qualifications) & set(holds):
         wrong.append(_("holds no %(what)s") % {"what": " / ".join(qualifications)})

@@ -33,6 +33,7 @@ from bankops.locks import exclusive
 from . import compliance, rules
 from .models import (
     Assignment,
+    DesignatedCentre,
     GradePolicy,
     Override,
     PerformanceContract,
@@ -531,3 +532,26 @@ def industry_team_save(team, *, managers, clients, actor):
         team.managers.set(managers)
         team.clients.set(clients)
     return team
+
+
+# --- rule A5: VIP centres designated for private banking -------------------------------------
+
+
+def designated_centre_set(unit, *, designated, actor):
+    """Designate a VIP centre to serve private-banking clients (rule A5), or withdraw it: the
+    province's to decide."""
+    require(actor, "staffing.add_designatedcentre", "staffing.delete_designatedcentre")
+    if not reaches_whole_bank(actor):
+        raise PermissionDenied(_("The policy's figures are kept by the province."))
+    if unit.kind != UnitKind.VIP_CENTRE:
+        raise ValidationError({"unit": _("Only a VIP centre is designated for private banking.")})
+    if designated:
+        row = DesignatedCentre.objects.filter(unit=unit).first() or DesignatedCentre(unit=unit)
+        if row.pk is None:
+            row._history_user = history_user(actor)
+            row.save()
+        return row
+    for row in DesignatedCentre.objects.filter(unit=unit):
+        row._history_user = history_user(actor)
+        row.delete()
+    return None

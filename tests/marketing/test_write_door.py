@@ -17,6 +17,7 @@ from marketing.models import BusinessRequest, Client, ClientMetric, RequestNatur
 from staffing import services as staffing_services
 from staffing.models import (
     Assignment,
+    DesignatedCentre,
     GradePolicy,
     IndustryTeam,
     Override,
@@ -25,7 +26,7 @@ from staffing.models import (
     StaffingPolicy,
     Training,
 )
-from tests.helpers import make_person, make_staff
+from tests.helpers import make_person, make_staff, make_unit
 
 D = datetime.date
 TRACKED = [
@@ -44,6 +45,7 @@ TRACKED = [
     GradePolicy,
     StaffingPolicy,
     IndustryTeam,
+    DesignatedCentre,
 ]
 
 
@@ -175,6 +177,9 @@ CALLS = {
         StaffingPolicy(pk=1, training_days=3), actor=actor
     ),
     "credit_request_route": lambda w, actor: staffing_services.credit_request_route(w["credit"], actor=actor),
+    "designated_centre_set": lambda w, actor: staffing_services.designated_centre_set(
+        w["vip"], designated=True, actor=actor
+    ),
     "industry_team_save": lambda w, actor: staffing_services.industry_team_save(
         IndustryTeam(name="汽车行业小组", unit=w["bank"]["HF01"], industry=""),
         managers=[person("H0101")],
@@ -253,6 +258,7 @@ def world(registry, bank, hefei_person, hefei_manager):
         "registry": registry,
         "request": request,
         "credit": BusinessRequest.objects.get(pk=credit.pk),
+        "vip": make_unit("HFV9", "合肥贵宾中心", "VIP_CENTRE", bank["HF01"]),
         "assignment": Assignment.objects.get(client=registry["C1"], valid_from=D(2014, 1, 1)),
         "no_rights": person(no_rights.username),
         "outsider": outsider,

@@ -17,6 +17,7 @@ from marketing.models import Client, ClientKind, ClientMetric
 from staffing import compliance, oracle
 from staffing.models import (
     Assignment,
+    DesignatedCentre,
     GradePolicy,
     Override,
     Qualification,
@@ -174,6 +175,9 @@ def generate(seed):
             message="…",
             reason="测试",
         )
+    centres = [unit for unit in units if unit.kind == UnitKind.VIP_CENTRE]
+    if centres:  # rule A5: a VIP centre designated for private banking
+        DesignatedCentre.objects.create(unit=draw.choice(centres))
     StaffingPolicy.objects.update_or_create(pk=1, defaults={"managers_per_assistant": draw.choice([1, 2, 3])})
     for grade in Grade.values:  # small capacities, so that A8 has work at this size
         GradePolicy.objects.filter(grade=grade).update(capacity=draw.choice([1, 2, 3]))

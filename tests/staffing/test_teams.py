@@ -36,3 +36,24 @@ def test_an_industry_team_is_a_set_of_managers_serving_clients_of_one_industry(s
             actor=SYSTEM,
         )
     assert "clients" in refused.value.message_dict
+
+
+def test_rule_A5_a_designated_vip_centre_may_lead_private_banking_clients(staffing_bank):
+    """I4 (9 million, PRIVATE) handed to VCM of the VIP centre HFV (holding no CFP: A5 twice
+    over); with a CFP and HFV designated, only A9's missing city officer remains."""
+    from staffing import compliance
+    from staffing.models import Assignment
+    from tests.staffing.conftest import ON
+
+    people, units = staffing_bank["people"], staffing_bank["units"]
+    Assignment.objects.filter(client__client_no="I4", employee__username="PCM").update(employee=people["VCM"])
+    rules_of_i4 = lambda: {b.rule for b in compliance.breaches("", ON) if b.client_no == "I4"}  # noqa: E731
+    assert "A5" in rules_of_i4()
+    services.qualifications_save(
+        [{"employee": people["VCM"], "kind": "CFP", "valid_from": ON, "valid_to": None}], actor=SYSTEM
+    )
+    assert "A5" in rules_of_i4()  # a VIP centre, not designated
+    services.designated_centre_set(units["HFV"], designated=True, actor=SYSTEM)
+    assert rules_of_i4() == {"A9"}
+    with pytest.raises(ValidationError):
+        services.designated_centre_set(units["HF0101"], designated=True, actor=SYSTEM)
