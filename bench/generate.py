@@ -1346,14 +1346,12 @@ class Generator:
                     hold(person, Q.AFP, 2)
                 hold(person, Q.CFP, 2, lapsed=rng.random() < share["A5 lapsed"])
             elif centre in ("VIP_CENTRE", "WEALTH_CENTRE") and kind in ADVISERS:
-                draw = rng.random()
-                if draw < share["S5 none"]:
-                    pass
-                elif draw < 0.55:
+                draw = rng.random()  # under share["S5 none"]: no qualification (rule S5 has work)
+                if share["S5 none"] <= draw < 0.55:
                     hold(person, Q.AFP, 2)
-                elif draw < 0.8:
+                elif 0.55 <= draw < 0.8:
                     hold(person, Q.CFP, 2)
-                else:
+                elif draw >= 0.8:
                     hold(person, Q.RECOGNISED, None)
             elif centre == "OUTLET" and (
                 kind == Position.WEALTH_MANAGER

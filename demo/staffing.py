@@ -52,6 +52,7 @@ from . import org
 SEED = 201023 + 2  # a stream of its own: the org's and the clients' draws stay as they are
 AS_OF = org.AS_OF
 THRESHOLDS = Thresholds()  # rule C4's defaults
+ZERO = Decimal(0)
 
 QUALIFICATION_COLUMNS = ["employee_no", "kind", "issued_on", "expires_on"]
 TRAINING_COLUMNS = ["employee_no", "year", "days"]
@@ -146,8 +147,13 @@ def grade_rank(grade):
 
 
 def round_to(value, step=10_000):
-    """A target as people set it: whole 万元."""
-    return max(step, math.ceil(value / step) * step)
+    """A target as people set it: whole 万元 (a Decimal of yuan)."""
+    return Decimal(max(step, math.ceil(value / step) * step))
+
+
+def drawn(rng, low, high):
+    """A uniform draw as a Decimal factor (money stays Decimal)."""
+    return Decimal(str(round(rng.uniform(low, high), 6)))
 
 
 @dataclass
@@ -265,7 +271,7 @@ class StaffingBuilder:
                 MONTH_DAYS[index],
                 Decimal(aum) if aum else None,
                 Decimal(contribution) if contribution else None,
-                *(float(value) if value else 0.0 for value in (deposits, loans, income, sales)),
+                *(Decimal(value) if value else ZERO for value in (deposits, loans, income, sales)),
             )
         return self.parsed[key]
 
@@ -948,7 +954,7 @@ class StaffingBuilder:
     def credited(self, on):
         """Per manager, what their book brought in around `on`: a balance (deposits, loans) or a
         year's flow (intermediate income, product sales), each client's × the manager's split."""
-        totals = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+        totals = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
         for number, team in self.teams.items():
             month = self.figures(number, on)
             if month is None:
@@ -956,7 +962,7 @@ class StaffingBuilder:
             deposits, loans, income, sales = month[3:]
             for member in team:
                 if member.valid_from <= on and (member.valid_to is None or on <= member.valid_to) and member.split:
-                    share = member.split / 100
+                    share = Decimal(member.split) / 100
                     total = totals[member.person["employee_no"]]
                     total[0] += deposits * share
                     total[1] += loans * share
@@ -977,16 +983,18 @@ class StaffingBuilder:
             rng = random.Random(f"{SEED}-contracts-{year}")
             base_day = FIRST_METRICS_DAY if year == AS_OF.year else AS_OF
             books = self.credited(base_day)
-            growth = 1.0 if year == AS_OF.year else 1.08 ** (year - AS_OF.year)
+            growth = Decimal("1.08") ** (year - AS_OF.year) if year > AS_OF.year else Decimal(1)
             for row in managers:
                 corporate = row["manager_kind"] == ManagerKind.CORPORATE
-                usual = (
-                    [60e6, 40e6, 0.6e6, 0.4e6] if corporate else [25e6, 4e6, 0.15e6, 1.2e6]
-                )  # deposits, loans, intermediate income, product sales of a typical book
+                usual = (  # deposits, loans, intermediate income, product sales of a typical book, yuan
+                    [60_000_000, 40_000_000, 600_000, 400_000]
+                    if corporate
+                    else [25_000_000, 4_000_000, 150_000, 1_200_000]
+                )
                 book = books.get(row["employee_no"])
                 for index, indicator in enumerate(("DEPOSITS", "LOANS", "INTERMEDIATE", "PRODUCTS")):
-                    value = book[index] if book and book[index] > 0 else usual[index] * rng.uniform(0.5, 1.0)
-                    target = round_to(value * growth * rng.uniform(1.03, 1.2))
+                    value = book[index] if book and book[index] > 0 else usual[index] * drawn(rng, 0.5, 1.0)
+                    target = round_to(value * growth * drawn(rng, 1.03, 1.2))
                     self.book.contracts.append(
                         {
                             "employee_no": row["employee_no"],

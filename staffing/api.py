@@ -89,9 +89,7 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
             .filter(client_no=values["client"]["client_no"])
             .first()
         )
-        employee = (
-            selectors.assignable_people(actor=request.user).filter(username=values["employee"]["username"]).first()
-        )
+        employee = selectors.assignable_person(actor=request.user, employee_no=values["employee"]["username"])
         problems = {}
         if client is None:
             problems["client_no"] = [_("No client %(no)s that you may see.") % {"no": values["client"]["client_no"]}]

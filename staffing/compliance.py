@@ -36,9 +36,8 @@ from django.db.models.functions import Coalesce, Substr
 from django.db.models.lookups import StartsWith
 from django.utils.translation import get_language
 
-from accounts.actors import reach
 from accounts.models import Department, Position, Unit, UnitKind
-from accounts.scoping import scoped
+from accounts.scoping import scope_prefix, scoped
 from accounts.selectors import market_department_breaches
 from bankops.dated import in_force
 from marketing import caching
@@ -499,7 +498,7 @@ def report_unit(*, user, code=None):
     or the root of what they see (None: the whole bank for SYSTEM, superusers and the province)."""
     if code:
         return scoped(Unit.objects.all(), user).get(code=code)
-    prefix = reach(user)
+    prefix = scope_prefix(user)
     if prefix is None:
         raise Unit.DoesNotExist
     return Unit.objects.filter(path=prefix).first()

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import TeamRole
-from .selectors import assignable_people
+from .selectors import assignable_person
 
 
 def show_refusal(form, exc, fields_of):
@@ -51,7 +51,7 @@ class ActorForm(forms.Form):
         number = self.cleaned_data.get(name)
         if not number:
             return None
-        found = assignable_people(actor=self.actor).filter(username=number).select_related("unit").first()
+        found = assignable_person(actor=self.actor, employee_no=number)
         if found is None:
             self.add_error(name, _("No employee has the number %(no)s in your part of the bank.") % {"no": number})
         return found

@@ -14,7 +14,7 @@ from imports.exports import import_date, import_money
 from marketing.models import Client
 from marketing.services import by_client_no, unknown_client
 
-from . import services
+from . import rules, services
 from .models import Assignment, Indicator, PerformanceContract, Qualification, QualificationKind, TeamRole, Training
 
 User = get_user_model()
@@ -113,7 +113,7 @@ class TrainingImporter(PeopleImporter):
     def export_rows(cls, actor):
         rows = scoped(Training.objects.all(), actor).order_by("employee__username", "year")
         for number, year, days in rows.values_list("employee__username", "year", "days"):
-            yield [number, year, parsers_plain(days)]
+            yield [number, year, rules.plain(days)]
 
 
 @register
@@ -212,9 +212,4 @@ class AssignmentImporter(PeopleImporter):
         fields = ("client__client_no", "employee__username", "role", "split", "valid_from", "valid_to")
         rows = scoped(Assignment.objects.all(), actor).order_by("client__client_no", "valid_from", "employee__username")
         for client_no, number, role, split, start, end in rows.values_list(*fields):
-            yield [client_no, number, role, parsers_plain(split), import_date(start), import_date(end), None]
-
-
-def parsers_plain(number):
-    """A Decimal as the file writes it: 100, 12.5."""
-    return format(number.normalize(), "f")
+            yield [client_no, number, role, rules.plain(split), import_date(start), import_date(end), None]

@@ -47,6 +47,16 @@ def employee_get(*, user, employee_no):
     return get_scoped_or_404(User.objects.select_related("unit"), user, username=employee_no)
 
 
+def assignable_person(*, actor, employee_no):
+    """The active person `actor` may put on a team by their number, or None."""
+    return assignable_people(actor=actor).filter(username=employee_no).select_related("unit").first()
+
+
+def visible_people(*, user, ids):
+    """Those of the people `ids` whose pages `user` may open (rule O5)."""
+    return set(scoped(User.objects.filter(pk__in=ids), user).values_list("pk", flat=True))
+
+
 def assignable_people(*, actor):
     """The active people `actor` may put on a team: their subtree's (the write door's reach)."""
     return within_reach(User.objects.filter(is_active=True, unit__isnull=False), actor)

@@ -276,7 +276,7 @@ def _team_shape_check(held):
             culprit.refuse(
                 "split",
                 _("A10: on %(day)s the team's splits would add up to %(total)s%%, not 100%%.")
-                % {"day": day, "total": format(total.normalize(), "f")},
+                % {"day": day, "total": rules.plain(total)},
             )
         return
 

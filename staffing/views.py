@@ -4,7 +4,6 @@ forms only parse, templates show."""
 from collections import OrderedDict
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Unit
-from accounts.scoping import get_scoped_or_404, scoped
+from accounts.scoping import get_scoped_or_404
 from imports.exports import table_response
 from marketing.models import ClientKind, Segment, Tier
 
@@ -98,8 +97,7 @@ def compliance_page(request):
 
 def team_page(request, client, *, on, forms=None):
     history = list(selectors.team_history(client=client))
-    people = {a.employee_id for a in history}
-    visible = set(scoped(get_user_model().objects.filter(pk__in=people), request.user).values_list("pk", flat=True))
+    visible = selectors.visible_people(user=request.user, ids={a.employee_id for a in history})
     allowed = may_assign(request.user)
     may_override = services.may_override(request.user)
     forms = forms or {}
@@ -169,7 +167,7 @@ def _assign(request, client):
     return {"assign": form}
 
 
-def _assignment(request, client, form):
+def _assignment(client, form):
     return get_object_or_404(
         Assignment.objects.select_related("employee", "client"), pk=form.cleaned_data["assignment"], client=client
     )
@@ -179,7 +177,7 @@ def _hand_over(request, client):
     may_override = services.may_override(request.user)
     form = HandOverForm(request.POST, actor=request.user, may_override=may_override)
     if form.is_valid():
-        assignment = _assignment(request, client, form)
+        assignment = _assignment(client, form)
         try:
             services.assignment_hand_over(
                 assignment,
@@ -202,7 +200,7 @@ def _hand_over(request, client):
 def _end(request, client):
     form = EndForm(request.POST)
     if form.is_valid():
-        assignment = _assignment(request, client, form)
+        assignment = _assignment(client, form)
         try:
             services.assignment_end(assignment, on=form.cleaned_data["on"], actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
