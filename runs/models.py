@@ -50,6 +50,9 @@ class Run(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life of a run working in several tasks (the appraisal batch): a run not
+    # finished and silent for long has died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     done = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)

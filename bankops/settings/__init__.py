@@ -210,6 +210,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # (marketing.standing); the dates it does not cover are computed meanwhile.
 CELERY_BEAT_SCHEDULE = {
     "standing-rebuild": {"task": "marketing.standing_rebuild", "schedule": crontab(hour=0, minute=5)},
+    # Rule P4: the quarter just ended is appraised on the 5th of the next quarter's first month
+    # (its last month's metrics arrive in the first days).
+    "appraisal-quarterly": {
+        "task": "appraisal.quarterly",
+        "schedule": crontab(day_of_month=5, month_of_year="1,4,7,10", hour=2, minute=0),
+    },
 }
 
 # Runs (runs.Run): how many bad rows a run's report keeps, and how long a run waits for an
@@ -218,6 +224,9 @@ RUNS_REPORT_ROWS = env.int("RUNS_REPORT_ROWS", default=500)
 RUNS_WAIT_SECONDS = env.int("RUNS_WAIT_SECONDS", default=4 * 3600)
 # Without a broker, a run executes in a thread of the web process (runs.services.enqueue).
 RUNS_IN_THREAD = True
+# The appraisal batch (rule P4): a run not finished and silent this long is taken for dead, so
+# that the quarter can be started again.
+APPRAISAL_STALE_SECONDS = env.int("APPRAISAL_STALE_SECONDS", default=600)
 
 LOGGING = {
     "version": 1,

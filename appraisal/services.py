@@ -1,0 +1,694 @@
+"""Every write of the appraisal. Each service takes a required actor and checks its rights and
+reach itself.
+
+The quarterly batch (rule P4) is a run (runs.Run, kind "appraisal") in three steps, each a
+Celery task that takes ids and may be delivered twice:
+
+1. `appraisal_prepare` freezes the inputs: the newest scheme, every customer manager in post
+   during the quarter with their unit, city branch and grade, their review and their contract
+   targets, as one DRAFT Result (and its lines) of the run per manager; it then fans out one
+   part per city branch.
+2. `appraisal_city_part` credits the city branch's managers with their clients' months (rule P2,
+   credit.py: one INSERT … SELECT and one GROUP BY) and scores them (rule P3). It deletes what an
+   earlier delivery of the same part wrote first, so a second delivery writes the same rows.
+3. the part that leaves no manager unscored claims the run's last step (a conditional UPDATE
+   of its phase) and `appraisal_finish` ranks (P3), rates (P9), and switches the quarter to the
+   run's results (QuarterResults) in one transaction.
+
+Guarantees: a rerun computes the same results from the same data. Two runs of one quarter never
+overlap: a second start is REFUSED while one is alive (it has written progress within
+APPRAISAL_STALE_SECONDS); a run that died half way is taken for dead after that, marked FAILED
+when the quarter is started again, and its rows are removed; until a run finishes, the quarter's
+results are the previous run's. A quarter whose results were approved is not run again: its
+published results change through appeals.
+"""
+
+import datetime
+import logging
+import threading
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.actors import SYSTEM, history_user, is_system, reaches, require
+from accounts.models import LeadershipMember, Position, Unit, UnitKind
+from bankops import bulk
+from bankops.dated import in_force
+from bankops.locks import exclusive
+from marketing.models import ClientMetric
+from runs.models import FINISHED, Run, RunStatus
+from staffing.models import GradePolicy, PerformanceContract, Qualification, QualificationKind
+from staffing.rules import plain
+from staffing.services import RecordsRefused, people_check, refuse_records
+
+from . import credit, rules
+from .models import (
+    BALANCES,
+    DEFAULT_CAP,
+    DEFAULT_WEIGHTS,
+    FIGURE,
+    Appeal,
+    AppealStatus,
+    AppraisalPolicy,
+    Approval,
+    BasePay,
+    Calibration,
+    Credit,
+    QuarterResults,
+    Result,
+    ResultLine,
+    ResultStatus,
+    Review,
+    Scheme,
+    SchemeIndicator,
+)
+
+log = logging.getLogger(__name__)
+User = get_user_model()
+
+RUN_KIND = "appraisal"
+RUN_PERMISSION = "appraisal.run_appraisal"
+PHASE_COMPUTE, PHASE_FINISH = "compute", "finish"
+
+
+# --- schemes (rule P3) ------------------------------------------------------------------------
+
+
+def scheme_current():
+    """The newest scheme version; the default scheme of SPEC.md when none was saved yet."""
+    scheme = Scheme.objects.prefetch_related("indicators").order_by("-version").first()
+    return scheme or scheme_save(name=_("Points scheme"), weights=DEFAULT_WEIGHTS, actor=SYSTEM)
+
+
+def scheme_save(*, name, weights, caps=None, actor, **figures):
+    """Save a scheme as its next version: {indicator: weight} adding up to 1, caps per indicator
+    (default 1.5), and the shares and lines of Scheme. Earlier versions stay as they were."""
+    require(actor, "appraisal.add_scheme")
+    caps = caps or {}
+    problems = {}
+    if sum(weights.values(), Decimal(0)) != 1:
+        problems["weights"] = _("The weights add up to %(sum)s; they must add up to 1.") % {
+            "sum": plain(sum(weights.values(), Decimal(0)))
+        }
+    if any(weight < 0 for weight in weights.values()):
+        problems["weights"] = _("A weight cannot be negative.")
+    shares = (figures.get("quantitative_share", Decimal("0.80")), figures.get("qualitative_share", Decimal("0.20")))
+    if sum(shares) != 1:
+        problems["qualitative_share"] = _("The quantitative and qualitative shares must add up to 1.")
+    if problems:
+        raise ValidationError(problems)
+    with exclusive("appraisal:scheme"):
+        last = Scheme.objects.order_by("-version").values_list("version", flat=True).first() or 0
+        scheme = Scheme.objects.create(version=last + 1, name=name, created_by=history_user(actor), **figures)
+        SchemeIndicator.objects.bulk_create(
+            SchemeIndicator(scheme=scheme, indicator=indicator, weight=weight, cap=caps.get(indicator, DEFAULT_CAP))
+            for indicator, weight in weights.items()
+        )
+    return scheme
+
+
+def rating_lines(scheme):
+    return rules.RatingLines(
+        excellent_share=scheme.excellent_share,
+        good_share=scheme.good_share,
+        needs_improvement_below=scheme.needs_improvement_below,
+        unsatisfactory_below=scheme.unsatisfactory_below,
+    )
+
+
+# --- reviews and base pay (imports) -----------------------------------------------------------
+
+
+def reviews_save(records, *, actor):
+    """Create or update reviews (rule P3): dicts of employee, quarter (text), qualitative (0–100)
+    and comment. Refuses the batch ({index: {field: message}}) when a row is out of range."""
+    require(actor, "appraisal.add_review", "appraisal.change_review")
+    problems = people_check(records, actor)
+    for index, record in enumerate(records):
+        if not Decimal(0) <= record["qualitative"] <= 100:
+            problems.setdefault(index, {})["qualitative"] = _("A review scores 0 to 100.")
+        try:
+            rules.Quarter.parse(record["quarter"])
+        except ValueError as exc:
+            problems.setdefault(index, {})["quarter"] = str(exc)
+    refuse_records(problems)
+    rows = [
+        {
+            "employee_id": r["employee"].pk,
+            "quarter": str(rules.Quarter.parse(r["quarter"])),
+            "qualitative": r["qualitative"],
+            "comment": r.get("comment") or "",
+        }
+        for r in records
+    ]
+    with transaction.atomic():
+        return bulk.upsert(
+            Review, rows, key=("employee_id", "quarter"), fields=["qualitative", "comment"], actor=history_user(actor)
+        ).counts
+
+
+def pay_save(records, *, actor):
+    """Create or update base pay (rule P8): dicts of employee, year, base_pay."""
+    require(actor, "appraisal.add_basepay", "appraisal.change_basepay")
+    refuse_records(people_check(records, actor))
+    rows = [{"employee_id": r["employee"].pk, "year": r["year"], "base_pay": r["base_pay"]} for r in records]
+    with transaction.atomic():
+        return bulk.upsert(
+            BasePay, rows, key=("employee_id", "year"), fields=["base_pay"], actor=history_user(actor)
+        ).counts
+
+
+# --- the batch (rule P4) ----------------------------------------------------------------------
+
+
+def quarter_runs(quarter):
+    return Run.objects.filter(kind=RUN_KIND, params__quarter=str(quarter))
+
+
+def alive(run):
+    """Whether a run not yet finished still works: it wrote progress lately."""
+    if run.status in FINISHED:
+        return False
+    seen = run.heartbeat_at or run.started_at or run.created_at
+    return timezone.now() - seen < datetime.timedelta(seconds=settings.APPRAISAL_STALE_SECONDS)
+
+
+def appraisal_run_start(*, quarter, actor):
+    """Start the batch for `quarter` ("2010Q2"): refuses, with a message and writing nothing, a
+    quarter that does not parse, a quarter without metrics, a quarter whose results are
+    approved, and a quarter whose run is still alive. Answers the queued run; its first task is
+    sent when the transaction commits."""
+    require(actor, RUN_PERMISSION)
+    try:
+        quarter = rules.Quarter.parse(quarter)
+    except ValueError as exc:
+        raise ValidationError({"quarter": str(exc)}) from exc
+    if not ClientMetric.objects.filter(month__gte=quarter.start, month__lte=quarter.end).exists():
+        raise ValidationError(
+            {"quarter": _("There are no metrics for %(quarter)s: import its months first.") % {"quarter": quarter}}
+        )
+    person = None if is_system(actor) else actor
+    with exclusive(f"appraisal:{quarter}"):
+        current = QuarterResults.objects.filter(quarter=str(quarter)).first()
+        if current and Result.objects.filter(run_id=current.run_id).exclude(status=ResultStatus.DRAFT).exists():
+            raise ValidationError(
+                {
+                    "quarter": _(
+                        "The results of %(quarter)s are approved: they are not computed again (appeals re-score them)."
+                    )
+                    % {"quarter": quarter}
+                }
+            )
+        for earlier in quarter_runs(quarter).exclude(status__in=FINISHED).select_for_update():
+            if alive(earlier):
+                raise ValidationError(
+                    {
+                        "quarter": _(
+                            "Run %(run)d of %(quarter)s is still working; wait for it to end (a second run is refused)."
+                        )
+                        % {"run": earlier.pk, "quarter": quarter}
+                    }
+                )
+            Run.objects.filter(pk=earlier.pk).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                summary=_("The run stopped without finishing; a new run replaced it."),
+            )
+        run = Run.objects.create(
+            kind=RUN_KIND,
+            started_by=person,
+            unit=person.unit if person else None,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+            params={"quarter": str(quarter)},
+        )
+        transaction.on_commit(lambda: enqueue_prepare(run.pk))
+    return run
+
+
+def enqueue_prepare(run_id):
+    """Send the run's first task. In the embedded set-up (no broker) it runs in a thread of the
+    process, as an import run does, so that a page answers at once and shows the progress."""
+    from .tasks import prepare
+
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.RUNS_IN_THREAD:
+        threading.Thread(target=_prepare_in_thread, args=[run_id], name=f"appraisal-{run_id}", daemon=True).start()
+    else:
+        prepare.delay(run_id)
+
+
+def _prepare_in_thread(run_id):
+    from .tasks import prepare
+
+    try:
+        prepare.apply(args=[run_id])
+    finally:
+        connections.close_all()
+
+
+def appraisal_scheduled():
+    """Celery beat's start of the quarter just ended (rule P4), as the system; a quarter that
+    cannot run (no metrics yet, approved, running) is logged and left."""
+    quarter = rules.Quarter.containing(timezone.localdate()).previous()
+    try:
+        return appraisal_run_start(quarter=str(quarter), actor=SYSTEM)
+    except ValidationError as exc:
+        log.warning("scheduled appraisal of %s not started: %s", quarter, exc)
+        return None
+
+
+def in_post(quarter):
+    """Rule P3: every customer manager in post during the quarter (hired by its end)."""
+    return User.objects.filter(
+        Q(hired_on__isnull=True) | Q(hired_on__lte=quarter.end),
+        position=Position.CUSTOMER_MANAGER,
+        is_active=True,
+        unit__isnull=False,
+    )
+
+
+def city_of(unit, cities):
+    """The city branch a unit belongs to (itself for a unit of the province's own)."""
+    return cities.get(unit.path[: 2 * Unit.steplen], unit) if unit.depth >= 2 else unit
+
+
+def appraisal_prepare(run_id):
+    """Step 1: claim the run, remove what dead runs of the quarter left, freeze the inputs as the
+    run's DRAFT results, and answer the city branches to fan out to (None when the run was
+    claimed already)."""
+    claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), phase=PHASE_COMPUTE
+    )
+    if not claimed:
+        return None
+    run = Run.objects.get(pk=run_id)
+    quarter = rules.Quarter.parse(run.params["quarter"])
+    try:
+        with transaction.atomic():
+            _remove_dead_runs(quarter, keep=run_id)
+            scheme = scheme_current()
+            managers = list(in_post(quarter).select_related("unit"))
+            cities = {unit.path: unit for unit in Unit.objects.filter(depth=2)}
+            reviews = dict(Review.objects.filter(quarter=str(quarter)).values_list("employee_id", "qualitative"))
+            targets = defaultdict(dict)
+            for employee_id, indicator, target in PerformanceContract.objects.filter(year=quarter.year).values_list(
+                "employee_id", "indicator", "target"
+            ):
+                targets[employee_id][indicator] = target
+            results = Result.objects.bulk_create(
+                Result(
+                    run_id=run_id,
+                    quarter=str(quarter),
+                    employee=manager,
+                    unit=manager.unit,
+                    city=city_of(manager.unit, cities),
+                    scheme=scheme,
+                    grade=manager.grade,
+                    qualitative=reviews.get(manager.pk, rules.ZERO),
+                    flags=[] if manager.pk in reviews else [rules.NO_REVIEW],
+                )
+                for manager in managers
+            )
+            indicators = list(scheme.indicators.all())
+            ResultLine.objects.bulk_create(
+                ResultLine(
+                    result=result,
+                    indicator=line.indicator,
+                    weight=line.weight,
+                    cap=line.cap,
+                    target=_quarter_target(targets[result.employee_id].get(line.indicator), line.indicator),
+                )
+                for result in results
+                for line in indicators
+            )
+            Run.objects.filter(pk=run_id).update(
+                total=len(results),
+                params={**run.params, "scheme": scheme.version, "review_missing": sum(1 for r in results if r.flags)},
+            )
+            city_ids = sorted({result.city_id for result in results})
+    except Exception as exc:
+        _fail(run_id, exc)
+        raise
+    if not city_ids:
+        appraisal_finish(run_id)
+    return city_ids
+
+
+def _quarter_target(annual, indicator):
+    if annual is None:
+        return None
+    return annual if indicator in BALANCES else annual / 4
+
+
+def _remove_dead_runs(quarter, keep):
+    """The rows of the quarter's runs that are neither the current results nor `keep`."""
+    current = QuarterResults.objects.filter(quarter=str(quarter)).values_list("run_id", flat=True).first()
+    dead = quarter_runs(quarter).exclude(pk__in=[keep, current]).values_list("pk", flat=True)
+    Credit.objects.filter(run_id__in=list(dead)).delete()
+    Result.objects.filter(run_id__in=list(dead)).delete()
+
+
+def appraisal_city_part(run_id, city_id):
+    """Step 2 for one city branch: credit and score its managers. Answers whether the run is
+    ready for its last step (no manager left unscored) and this part claimed it."""
+    run = Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
+    if run is None:
+        return False  # finished, failed or replaced: nothing to do
+    quarter = rules.Quarter.parse(run.params["quarter"])
+    try:
+        with transaction.atomic():
+            results = list(
+                Result.objects.filter(run_id=run_id, city_id=city_id).select_related("scheme").prefetch_related("lines")
+            )
+            credit.credits_delete(run_id, city_id)
+            credit.credits_insert(run_id, quarter, city_id)
+            credited = credit.credited_months(credit.monthly_sums(run_id, city_id))
+            lines = []
+            for result in results:
+                lines += _score(result, credited.get(result.employee_id, {}), quarter)
+            Result.objects.bulk_update(results, ["quantitative", "total", "flags"], batch_size=500)
+            ResultLine.objects.bulk_update(lines, ["actual", "completion", "points"], batch_size=500)
+            Run.objects.filter(pk=run_id).update(done=F("done") + len(results), heartbeat_at=timezone.now())
+    except Exception as exc:
+        _fail(run_id, exc)
+        raise
+    if Result.objects.filter(run_id=run_id, quantitative__isnull=True).exists():
+        return False
+    return bool(Run.objects.filter(pk=run_id, status=RunStatus.RUNNING, phase=PHASE_COMPUTE).update(phase=PHASE_FINISH))
+
+
+def _score(result, credited, quarter):
+    """Rule P3 for one result from its credited months; fills the result and answers its lines."""
+    scheme = result.scheme
+    score_lines = []
+    stored = list(result.lines.all())
+    for line in stored:
+        figure = FIGURE[line.indicator]
+        monthly = [credited.get(figure, {}).get(month, rules.ZERO) for month in quarter.months]
+        balance = line.indicator in BALANCES
+        annual = None if line.target is None else (line.target if balance else line.target * 4)
+        score_line = rules.Line(
+            indicator=line.indicator,
+            weight=line.weight,
+            cap=line.cap,
+            balance=balance,
+            actual=rules.quarter_actual(monthly, balance),
+            annual_target=annual,
+        )
+        score_lines.append(score_line)
+        line.actual = rules.money(score_line.actual)
+        completion = score_line.completion
+        line.completion = None if completion is None else completion.quantize(Decimal("0.0001"))
+        line.points = rules.money(score_line.points)
+    has_review = rules.NO_REVIEW not in result.flags
+    score = rules.score(
+        score_lines,
+        result.qualitative if has_review else None,
+        quantitative_share=scheme.quantitative_share,
+        qualitative_share=scheme.qualitative_share,
+    )
+    result.quantitative, result.qualitative, result.total = score.quantitative, score.qualitative, score.total
+    result.flags = score.flags
+    return stored
+
+
+def appraisal_finish(run_id):
+    """Step 3: rank within each city branch and the province (P3), rate (P9), and make the run's
+    results the quarter's; the superseded draft results and credits are removed."""
+    run = Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
+    if run is None:
+        return None
+    quarter = run.params["quarter"]
+    try:
+        with transaction.atomic(), exclusive(f"appraisal:{quarter}"):
+            results = list(Result.objects.filter(run_id=run_id).select_related("scheme"))
+            rank_and_rate(results)
+            Result.objects.bulk_update(results, ["rank_city", "rank_province", "rank_rating", "rating"], batch_size=500)
+            before = QuarterResults.objects.filter(quarter=quarter).values_list("run_id", flat=True).first()
+            QuarterResults.objects.update_or_create(quarter=quarter, defaults={"run_id": run_id})
+            if before and before != run_id:
+                Credit.objects.filter(run_id=before).delete()
+                Result.objects.filter(run_id=before).delete()
+            flagged = sum(1 for result in results if result.flags)
+            Run.objects.filter(pk=run_id).update(
+                status=RunStatus.SUCCEEDED,
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+                phase="",
+                done=len(results),
+                counts={"managers": len(results), "flagged": flagged},
+                summary=_("%(count)d managers appraised for %(quarter)s, %(flagged)d flagged.")
+                % {"count": len(results), "quarter": quarter, "flagged": flagged},
+            )
+    except Exception as exc:
+        _fail(run_id, exc)
+        raise
+    return run_id
+
+
+def rank_and_rate(results):
+    """Ranks by total within each city branch and the province (ties share the better rank), and
+    the rating by rank of rule P9 (the rating itself once more, calibrations being undone)."""
+    province = rules.competition_ranks({result.pk: result.total for result in results})
+    by_city = defaultdict(list)
+    for result in results:
+        result.rank_province = province[result.pk]
+        by_city[result.city_id].append(result)
+    for members in by_city.values():
+        ranks = rules.competition_ranks({result.pk: result.total for result in members})
+        for result in members:
+            result.rank_city = ranks[result.pk]
+            lines = rating_lines(result.scheme)
+            result.rank_rating = rules.rating(result.rank_city, len(members), result.total, lines)
+            result.rating = result.rank_rating
+
+
+def _fail(run_id, exc):
+    log.exception("appraisal run %s failed", run_id)
+    Run.objects.filter(pk=run_id).exclude(status__in=FINISHED).update(
+        status=RunStatus.FAILED,
+        finished_at=timezone.now(),
+        summary=_("The run stopped on an error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"},
+    )
+
+
+# --- approval, calibration and publication (rules P5, P9) -------------------------------------
+
+
+def in_leadership(actor, city):
+    """Whether `actor` may act for the city branch's leadership group: a member of it or of the
+    province's, or SYSTEM / a superuser."""
+    if is_system(actor) or actor.is_superuser:
+        return True
+    if not reaches(actor, city):
+        return False
+    return LeadershipMember.objects.filter(Q(unit=city) | Q(unit__kind=UnitKind.PROVINCE), member=actor).exists()
+
+
+def require_leadership(actor, city):
+    require(actor)
+    if not in_leadership(actor, city):
+        raise PermissionDenied(_("Only the leadership group of %(city)s may do this.") % {"city": city.name})
+
+
+def result_calibrate(result, *, rating, reason, actor):
+    """Rule P9: move a DRAFT result's rating by one step with a written reason, within the
+    shares of the city branch. The move is kept (Calibration)."""
+    require_leadership(actor, result.city)
+    reason = (reason or "").strip()
+    problems = {}
+    if result.status != ResultStatus.DRAFT:
+        problems["rating"] = _("Approved results are not calibrated.")
+    if not reason:
+        problems["reason"] = _("Write the reason for the move.")
+    with transaction.atomic():
+        result = Result.objects.select_for_update().select_related("scheme", "city").get(pk=result.pk)
+        ratings = list(
+            Result.objects.filter(run_id=result.run_id, city_id=result.city_id).values_list("rating", flat=True)
+        )
+        if "rating" not in problems:
+            problem = rules.calibration_problem(result.rating, rating, ratings, rating_lines(result.scheme))
+            if problem:
+                problems["rating"] = problem
+        if problems:
+            raise ValidationError(problems)
+        Calibration.objects.create(
+            result=result, from_rating=result.rating, to_rating=rating, reason=reason, by=history_user(actor)
+        )
+        result.rating = rating
+        result._change_reason = reason
+        result.save(update_fields=["rating"])
+    return result
+
+
+def results_approve(*, run, city, actor):
+    """Rule P5: the city branch's leadership group approves its managers' results of a run."""
+    require_leadership(actor, city)
+    with transaction.atomic():
+        if QuarterResults.objects.filter(run=run).first() is None:
+            raise ValidationError(_("These results were replaced by a later run."))
+        Approval.objects.get_or_create(
+            run=run, city=city, defaults={"approved_by": history_user(actor), "approved_at": timezone.now()}
+        )
+        return Result.objects.filter(run=run, city=city, status=ResultStatus.DRAFT).update(status=ResultStatus.APPROVED)
+
+
+def results_publish(*, run, city, actor):
+    """Rule P5: approved results are published: each manager sees their own, and the appeal
+    window opens for AppraisalPolicy.appeal_days."""
+    require_leadership(actor, city)
+    with transaction.atomic():
+        approval = Approval.objects.select_for_update().filter(run=run, city=city).first()
+        if approval is None:
+            raise ValidationError(_("Approve the results before publishing them."))
+        if approval.published_at is None:
+            approval.published_at = timezone.now()
+            approval.published_by = history_user(actor)
+            approval.appeal_until = timezone.localdate() + datetime.timedelta(
+                days=AppraisalPolicy.current().appeal_days
+            )
+            approval.save()
+        return Result.objects.filter(run=run, city=city, status=ResultStatus.APPROVED).update(
+            status=ResultStatus.PUBLISHED
+        )
+
+
+# --- appeals (rule P5) ------------------------------------------------------------------------
+
+
+def appeal_file(result, *, reason, actor):
+    """A manager appeals their own published result within the window."""
+    require(actor)
+    if is_system(actor) or result.employee_id != actor.pk:
+        raise PermissionDenied(_("Only the manager appraised may appeal their result."))
+    problems = {}
+    approval = Approval.objects.filter(run_id=result.run_id, city_id=result.city_id).first()
+    if result.status != ResultStatus.PUBLISHED or approval is None:
+        problems["reason"] = _("This result is not published.")
+    elif approval.appeal_until and timezone.localdate() > approval.appeal_until:
+        problems["reason"] = _("The appeal window closed on %(date)s.") % {"date": approval.appeal_until.isoformat()}
+    if not (reason or "").strip():
+        problems["reason"] = _("Write what you appeal and why.")
+    if not problems and Appeal.objects.filter(result=result, status=AppealStatus.OPEN).exists():
+        problems["reason"] = _("An appeal of this result is already open.")
+    if problems:
+        raise ValidationError(problems)
+    return Appeal.objects.create(result=result, reason=reason.strip())
+
+
+def appeal_decide(appeal, *, upheld, decision, actor, qualitative=None):
+    """The leadership group decides an appeal; an upheld appeal may re-score the qualitative
+    score, which changes the total (rule P3) and the ranks and ratings by rank of the run (P9);
+    the appeal keeps both totals."""
+    result = appeal.result
+    require_leadership(actor, result.city)
+    problems = {}
+    if appeal.status != AppealStatus.OPEN:
+        problems["decision"] = _("This appeal was decided already.")
+    if not (decision or "").strip():
+        problems["decision"] = _("Write the decision and its reason.")
+    if qualitative is not None and not Decimal(0) <= qualitative <= 100:
+        problems["qualitative"] = _("A review scores 0 to 100.")
+    if qualitative is not None and not upheld:
+        problems["qualitative"] = _("Only an upheld appeal re-scores.")
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        appeal.status = AppealStatus.UPHELD if upheld else AppealStatus.REJECTED
+        appeal.decision = decision.strip()
+        appeal.decided_by = history_user(actor)
+        appeal.decided_at = timezone.now()
+        if qualitative is not None:
+            result = Result.objects.select_for_update().select_related("scheme").get(pk=result.pk)
+            appeal.old_qualitative, appeal.old_total = result.qualitative, result.total
+            scheme = result.scheme
+            quantitative = sum((line.points for line in result.lines.all() if line.points is not None), rules.ZERO)
+            # The stored quantitative is the exact sum rounded once; re-score from it.
+            quantitative = result.quantitative if result.quantitative is not None else quantitative
+            result.qualitative = rules.money(qualitative)
+            result.total = rules.money(
+                scheme.quantitative_share * quantitative + scheme.qualitative_share * qualitative
+            )
+            result.flags = [flag for flag in result.flags if flag != rules.NO_REVIEW]
+            result._change_reason = decision.strip()
+            result.save(update_fields=["qualitative", "total", "flags"])
+            appeal.new_qualitative, appeal.new_total = result.qualitative, result.total
+            _rerank(result.run_id)
+        appeal.save()
+    return appeal
+
+
+def _rerank(run_id):
+    """Ranks and ratings by rank after a re-score; a calibrated rating keeps its move."""
+    results = list(Result.objects.filter(run_id=run_id).select_related("scheme"))
+    moves = {}
+    for result in results:
+        if result.rating != result.rank_rating:
+            moves[result.pk] = rules.RATINGS.index(result.rating) - rules.RATINGS.index(result.rank_rating)
+    rank_and_rate(results)
+    for result in results:
+        if result.pk in moves:
+            index = min(max(rules.RATINGS.index(result.rank_rating) + moves[result.pk], 0), len(rules.RATINGS) - 1)
+            result.rating = rules.RATINGS[index]
+    Result.objects.bulk_update(results, ["rank_city", "rank_province", "rank_rating", "rating"], batch_size=500)
+
+
+# --- decisions and the bonus pool (rules P6, P8) ----------------------------------------------
+
+
+def certified_on(employee_ids, day):
+    """The people holding a valid customer-manager certificate on `day` (rule S7's, P8)."""
+    return set(
+        Qualification.objects.filter(
+            in_force(day),
+            employee_id__in=employee_ids,
+            kind__in=[QualificationKind.CM_CERT, QualificationKind.RECOGNISED],
+        ).values_list("employee_id", flat=True)
+    )
+
+
+def back_office_average(city, year):
+    """Rule P8: the average base pay of the back-office staff (TELLER, OTHER) of a city branch."""
+    pays = list(
+        BasePay.objects.filter(
+            year=year,
+            employee__position__in=[Position.TELLER, Position.OTHER],
+            employee__unit__path__startswith=city.path,
+        ).values_list("base_pay", flat=True)
+    )
+    if not pays:
+        return None
+    return sum(pays, Decimal(0)) / len(pays)
+
+
+def bonus_allocate(results, *, pool, city, year):
+    """Rules P6 and P8 for one unit's managers (their results of a quarter): the floor, each
+    top-up and bonus, and whether the pool was too small. Reads only; the page shows it."""
+    policy = AppraisalPolicy.current()
+    average = back_office_average(city, year)
+    floor = None if average is None else policy.pay_floor_share * average
+    ids = [result.employee_id for result in results]
+    pay = dict(BasePay.objects.filter(year=year, employee_id__in=ids).values_list("employee_id", "base_pay"))
+    certified = certified_on(ids, rules.Quarter.parse(results[0].quarter).end) if results else set()
+    grades = GradePolicy.table()
+    shares = [
+        rules.Share(
+            key=result.employee_id,
+            total=result.total or rules.ZERO,
+            coefficient=grades[result.grade].pay_coefficient if result.grade in grades else Decimal("1.00"),
+            base_pay=pay.get(result.employee_id),
+            certified=result.employee_id in certified,
+        )
+        for result in results
+    ]
+    return rules.allocate(pool, shares, floor)
+
+
+# The record services of imports refuse with RecordsRefused, re-exported for the importers.
+__all__ = ["RecordsRefused"]

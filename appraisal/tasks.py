@@ -1,0 +1,35 @@
+"""The quarterly batch's Celery tasks (rule P4): ids in, one service call each; a task
+delivered twice does nothing new (services.py says how)."""
+
+from celery import group, shared_task
+from django.db import transaction
+
+from . import services
+
+
+@shared_task(name="appraisal.prepare")
+def prepare(run_id):
+    """Freeze the run's inputs, then fan out one part per city branch."""
+    city_ids = services.appraisal_prepare(run_id)
+    if city_ids:
+        parts = group(city_part.si(run_id, city_id) for city_id in city_ids)
+        transaction.on_commit(parts.delay)
+
+
+@shared_task(name="appraisal.city_part")
+def city_part(run_id, city_id):
+    """Credit and score one city branch's managers; the part that completes the run finishes it."""
+    if services.appraisal_city_part(run_id, city_id):
+        finish.delay(run_id)
+
+
+@shared_task(name="appraisal.finish")
+def finish(run_id):
+    """Rank, rate and switch the quarter to the run's results."""
+    services.appraisal_finish(run_id)
+
+
+@shared_task(name="appraisal.quarterly")
+def quarterly():
+    """Celery beat, after each quarter's end: the batch of the quarter just ended."""
+    services.appraisal_scheduled()
