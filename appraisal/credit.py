@@ -1,13 +1,14 @@
 """Rule P2 in SQL: the client-months credited to managers, and their monthly sums.
 
 A client's monthly value is credited to a manager × split/100 × (days of the month inside the
-assignment) / (days of the month) (INTERFACES.md). `credits_insert` writes one Credit row per
+assignment) / (days of the month) (INTERFACES.md). `credits_write` writes one Credit row per
 manager, client, month and assignment of a run's city branch, with the client's figures of the
-month as the run read them, in one INSERT … SELECT over the assignments and the metrics table.
-`monthly_sums` then answers, per manager, month and split, the sums of figure × days in cents,
-exact integers on both databases (SQLite keeps decimals as binary floats: a figure is turned
-into its whole cents before any arithmetic), and `credited_months` divides them exactly in
-Python. `oracle.py` is the same rule in plain Python, for the tests.
+month as the run read them, in one INSERT … SELECT over the assignments and the metrics table,
+and answers, per manager, month and split, the sums of figure × days in cents: exact integers on
+both databases (SQLite keeps decimals as binary floats, so a figure is turned into its whole
+cents before any arithmetic). `credited_months` divides them exactly in Python. On PostgreSQL
+the sums come from the rows as they are written (`WITH … INSERT … RETURNING`), so the credits
+are not read twice; SQLite reads them back. `oracle.py` is the same rule in plain Python.
 """
 
 import datetime
@@ -22,49 +23,80 @@ from .rules import ZERO, month_days
 FIGURES = list(FIGURE.values())  # deposits_avg, loans, intermediate_income, product_sales
 
 
-def _dialect():
-    if connection.vendor == "postgresql":
-        return {
-            "days": "(LEAST(COALESCE(a.valid_to, q.month_end), q.month_end) - GREATEST(a.valid_from, q.month_start) + 1)",
-            "cents": "({0} * 100)",
-            "months": "(SELECT column1::date AS month_start, column2::date AS month_end, column3::int AS month_days "
-            "FROM (VALUES {values}) AS v)",
-        }
-    return {
-        "days": "(CAST(julianday(MIN(COALESCE(a.valid_to, q.month_end), q.month_end)) "
-        "- julianday(MAX(a.valid_from, q.month_start)) AS INTEGER) + 1)",
-        "cents": "CAST(ROUND({0} * 100) AS INTEGER)",
-        "months": "(SELECT column1 AS month_start, column2 AS month_end, column3 AS month_days FROM (VALUES {values}))",
-    }
+def _postgresql():
+    return connection.vendor == "postgresql"
 
 
-def credits_insert(run_id, quarter, city_id):
+def months_table(count):
+    """A table of `count` months (month_start, month_end, month_days), its rows given as
+    parameters in that order: the months a statement credits over (departments.py)."""
+    values = ", ".join(["(%s, %s, %s)"] * count)
+    if _postgresql():
+        return (
+            "(SELECT column1::date AS month_start, column2::date AS month_end, column3::int AS month_days "
+            f"FROM (VALUES {values}) AS v)"
+        )
+    return f"(SELECT column1 AS month_start, column2 AS month_end, column3 AS month_days FROM (VALUES {values}))"
+
+
+def days_sql(month_start, month_end):
+    """Days of the month inside the assignment `a` (both ends inclusive)."""
+    if _postgresql():
+        return f"(LEAST(COALESCE(a.valid_to, {month_end}), {month_end}) - GREATEST(a.valid_from, {month_start}) + 1)"
+    return (
+        f"(CAST(julianday(MIN(COALESCE(a.valid_to, {month_end}), {month_end})) "
+        f"- julianday(MAX(a.valid_from, {month_start})) AS INTEGER) + 1)"
+    )
+
+
+def cents_sql(column):
+    return f"({column} * 100)" if _postgresql() else f"CAST(ROUND({column} * 100) AS INTEGER)"
+
+
+def _selectmonth_value(month):
+    """The credited rows of one month: a block of its own, so that PostgreSQL reads only that
+    month's partition of the metrics (a join on a month column would probe all three)."""
+    end, days = month.replace(day=month_days(month)), month_days(month)
+    cast = "::date" if _postgresql() else ""
+    start_sql, end_sql = f"%s{cast}", f"%s{cast}"
+    sql = f"""
+        SELECT r.run_id, a.employee_id, a.client_id, {start_sql} AS month, a.split,
+               {days_sql(start_sql, end_sql)} AS days, {days} AS month_days,
+               {", ".join("m." + name for name in FIGURES)}
+        FROM {Result._meta.db_table} r
+        JOIN staffing_assignment a ON a.employee_id = r.employee_id
+        JOIN marketing_clientmetric m ON m.client_id = a.client_id AND m.month = {start_sql}
+        WHERE r.run_id = %s AND r.city_id = %s
+          AND a.valid_from <= {end_sql} AND (a.valid_to IS NULL OR a.valid_to >= {start_sql})
+    """
+    # In the order of the placeholders: the month (select), the days' ends (LEAST/GREATEST or
+    # MIN/MAX: end, end, start), the metrics' month, then the run, the city and the period.
+    return sql, [month, end, end, month, month]
+
+
+def credits_write(run_id, quarter, city_id):
     """Write the Credit rows of the run's managers of one city branch (those with a Result of
     the run there): every assignment in force on a day of a quarter's month, joined with the
-    client's metrics of that month. Answers the number of rows written."""
-    sql = _dialect()
-    months = quarter.months
-    values = ", ".join(["(%s, %s, %s)"] * len(months))
-    params = []
-    for month in months:
-        params += [month, month.replace(day=month_days(month)), month_days(month)]
-    credit, result = Credit._meta.db_table, Result._meta.db_table
-    columns = ", ".join(FIGURES)
-    statement = f"""
-        INSERT INTO {credit} (run_id, employee_id, client_id, month, split, days, month_days, {columns})
-        SELECT r.run_id, a.employee_id, a.client_id, q.month_start, a.split, {sql["days"]}, q.month_days,
-               {", ".join("m." + name for name in FIGURES)}
-        FROM {result} r
-        JOIN staffing_assignment a ON a.employee_id = r.employee_id
-        JOIN {sql["months"].format(values=values)} q
-          ON a.valid_from <= q.month_end AND (a.valid_to IS NULL OR a.valid_to >= q.month_start)
-        JOIN marketing_clientmetric m ON m.client_id = a.client_id AND m.month = q.month_start
-        WHERE r.run_id = %s AND r.city_id = %s AND m.month >= %s AND m.month <= %s
-    """
-    params += [run_id, city_id, months[0], months[-1]]
+    client's metrics of that month. Answers monthly_sums' rows for them."""
+    blocks, params = [], []
+    for month in quarter.months:
+        sql, month_params = _selectmonth_value(month)
+        blocks.append(sql)
+        params += [*month_params, run_id, city_id, month.replace(day=month_days(month)), month]
+    columns = f"run_id, employee_id, client_id, month, split, days, month_days, {', '.join(FIGURES)}"
+    insert = f"INSERT INTO {Credit._meta.db_table} ({columns}) {' UNION ALL '.join(blocks)}"
+    sums = ", ".join(f"SUM({cents_sql(name)} * days)" for name in FIGURES)
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
+        if _postgresql():
+            cursor.execute(
+                f"WITH written AS ({insert} RETURNING {columns}) "
+                f"SELECT employee_id, month, month_days, split, {sums} FROM written "
+                "GROUP BY employee_id, month, month_days, split",
+                params,
+            )
+            return list(_sum_rows(cursor.fetchall()))
+        cursor.execute(insert, params)
+    return list(monthly_sums(run_id, city_id))
 
 
 def credits_delete(run_id, city_id):
@@ -79,21 +111,24 @@ def credits_delete(run_id, city_id):
 
 
 def monthly_sums(run_id, city_id):
-    """[(employee_id, month, month_days, split, {figure: Σ cents × days})] of a city part."""
-    sql = _dialect()
-    sums = ", ".join(f"SUM({sql['cents'].format('c.' + name)} * c.days)" for name in FIGURES)
+    """[(employee_id, month, month_days, split, {figure: Σ cents × days})] of a city part, read
+    back from its credits."""
+    sums = ", ".join(f"SUM({cents_sql('c.' + name)} * c.days)" for name in FIGURES)
     credit, result = Credit._meta.db_table, Result._meta.db_table
     statement = f"""
         SELECT c.employee_id, c.month, c.month_days, c.split, {sums}
         FROM {credit} c
-        JOIN {result} r ON r.run_id = c.run_id AND r.employee_id = c.employee_id
-        WHERE c.run_id = %s AND r.city_id = %s
+        WHERE c.run_id = %s AND c.employee_id IN (SELECT employee_id FROM {result} WHERE run_id = %s AND city_id = %s)
         GROUP BY c.employee_id, c.month, c.month_days, c.split
     """
     with connection.cursor() as cursor:
-        cursor.execute(statement, [run_id, city_id])
-        for employee_id, month, days, split, *figures in cursor.fetchall():
-            yield employee_id, month, days, Decimal(str(split)), dict(zip(FIGURES, figures, strict=True))
+        cursor.execute(statement, [run_id, run_id, city_id])
+        return list(_sum_rows(cursor.fetchall()))
+
+
+def _sum_rows(rows):
+    for employee_id, month, days, split, *figures in rows:
+        yield employee_id, month_value(month), days, Decimal(str(split)), dict(zip(FIGURES, figures, strict=True))
 
 
 def credited_months(rows):
@@ -103,12 +138,11 @@ def credited_months(rows):
     for employee_id, month, days, split, figures in rows:
         for figure, cents_days in figures.items():
             if cents_days:
-                value = Decimal(int(cents_days)) * split / (10000 * days)
-                credited[employee_id][figure][_month(month)] += value
+                credited[employee_id][figure][month] += Decimal(int(cents_days)) * split / (10000 * days)
     return credited
 
 
-def _month(value):
+def month_value(value):
     """A month as the database answers it (a date, or its ISO text on SQLite)."""
     if isinstance(value, str):
         return datetime.date.fromisoformat(value[:10])

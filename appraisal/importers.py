@@ -75,3 +75,6 @@ class PayImporter(PeopleImporter):
         rows = scoped(BasePay.objects.all(), actor).order_by("employee__username", "year")
         for number, year, base_pay in rows.values_list("employee__username", "year", "base_pay"):
             yield [number, year, import_money(base_pay)]
+
+
+from . import department_importers  # noqa: E402, F401 - registers the KIND plans

@@ -232,6 +232,8 @@ class Result(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=ResultStatus.choices, default=ResultStatus.DRAFT)
     # What the result lacked: "NO_REVIEW", "NO_TARGET:<INDICATOR>" (rule P3).
     flags = models.JSONField(_("flags"), default=list, blank=True)
+    # The annual contract targets frozen when the run began: {indicator: "amount"}.
+    targets = models.JSONField(_("annual targets"), default=dict, blank=True)
 
     history = HistoricalRecords(excluded_fields=["run", "quarter", "unit", "city", "scheme"])
     scope_unit_lookup = "unit"
@@ -274,9 +276,13 @@ class Credit(models.Model):
     month as the run read them, and the share credited, split/100 × days/month_days. Written
     set-based by the run (credit.py); the breakdown of a result reads them."""
 
-    run = models.ForeignKey("runs.Run", models.CASCADE, related_name="+", db_index=False)
-    employee = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", db_index=False)
-    client = models.ForeignKey(Client, models.CASCADE, related_name="+", db_index=False)
+    # Millions of rows a run, written by the run alone: no foreign-key checks (they cost as much
+    # as the write at province scale); the run deletes its credits itself (services).
+    run = models.ForeignKey("runs.Run", models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    employee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    client = models.ForeignKey(Client, models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
     month = models.DateField()
     split = models.DecimalField(max_digits=5, decimal_places=2)
     days = models.PositiveSmallIntegerField()
@@ -287,7 +293,7 @@ class Credit(models.Model):
     product_sales = models.DecimalField(null=True, **MONEY)
 
     class Meta:
-        indexes = [models.Index(fields=["run", "employee", "client", "month"], name="credit_run_employee")]
+        indexes = [models.Index(fields=["run", "employee"], name="credit_run_employee")]
 
     def __str__(self):
         return f"{self.employee_id} ← {self.client_id} {self.month:%Y-%m}"

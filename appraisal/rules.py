@@ -258,6 +258,7 @@ class Allocation:
     floor: Decimal | None  # the pay floor (rule P8), None without back-office pay to set it
     shortfall: Decimal  # what the floors asked for
     short: bool  # the pool could not meet every floor: they were shared in proportion
+    without_pay: list = field(default_factory=list)  # certified, but no base pay on record: not topped up
 
 
 def allocate(pool, shares, floor):
@@ -268,10 +269,12 @@ def allocate(pool, shares, floor):
     rounding go to the largest shares, so the pool is shared to the cent."""
     pool = money(pool)
     gaps = {}
+    # A manager without base pay on record is not topped up by the whole floor: reported instead.
+    without_pay = [share.key for share in shares if share.certified and share.base_pay is None]
     if floor is not None:
         for share in shares:
-            if share.certified:
-                gap = floor - (share.base_pay or ZERO)
+            if share.certified and share.base_pay is not None:
+                gap = floor - share.base_pay
                 if gap > 0:
                     gaps[share.key] = gap
     shortfall = sum(gaps.values(), ZERO)
@@ -284,7 +287,9 @@ def allocate(pool, shares, floor):
     for share in shares:
         share.bonus = rest * share.weight / weights if weights and rest > 0 else ZERO
     _to_the_cent(shares, pool)
-    return Allocation(shares=shares, pool=pool, floor=floor, shortfall=money(shortfall), short=short)
+    return Allocation(
+        shares=shares, pool=pool, floor=floor, shortfall=money(shortfall), short=short, without_pay=without_pay
+    )
 
 
 def _to_the_cent(shares, pool):

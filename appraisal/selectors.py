@@ -7,13 +7,13 @@ every status; a customer manager sees their own, once published (INTERFACES.md).
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Prefetch
 
-from accounts.models import Position
-from accounts.scoping import scope_prefix, scoped
+from accounts.models import LeadershipMember, Position, Unit
+from accounts.scoping import scope_prefix, scoped, sees_whole_bank
 from runs.models import Run
 
-from .models import FIGURE, Appeal, Credit, QuarterResults, Result, ResultStatus
+from .models import FIGURE, Appeal, Approval, Calibration, Credit, QuarterResults, Result, ResultStatus
 from .services import RUN_KIND
 
 
@@ -25,20 +25,29 @@ def current_run_ids(quarter=None):
 
 
 def sees_others(user):
-    """Whether `user` reads the results of their subtree in every status: anyone but a customer
-    manager (unit heads, leadership groups, province staff, administrators)."""
-    return user.is_superuser or getattr(user, "position", "") != Position.CUSTOMER_MANAGER
+    """Whether `user` reads the results of their subtree in every status (INTERFACES.md): unit
+    heads and deputies, members of a leadership group, province staff, and administrators who
+    hold the right to read results; everyone else reads only their own, once published."""
+    if user.is_superuser or sees_whole_bank(user) or user.has_perm("appraisal.view_result"):
+        return True
+    if getattr(user, "position", "") in (Position.HEAD, Position.DEPUTY_HEAD):
+        return True
+    if not hasattr(user, "_in_leadership"):
+        user._in_leadership = LeadershipMember.objects.filter(member=user).exists()
+    return user._in_leadership
 
 
 def result_list(*, user, quarter=None, unit=None):
-    """The current results `user` may read, of a quarter and a unit's subtree when given."""
-    results = Result.objects.filter(run_id__in=current_run_ids(quarter)).select_related(
-        "employee", "unit", "city", "scheme"
+    """The current results `user` may read, of a quarter and a unit's subtree when given: their
+    subtree's in every status for those who see_others, else their subtree's published ones
+    (rule P5: a unit sees the ranking of its managers once published; a manager sees nothing
+    of a quarter, their own included, before)."""
+    results = scoped(
+        Result.objects.filter(run_id__in=current_run_ids(quarter)).select_related("employee", "unit", "city", "scheme"),
+        user,
     )
-    if sees_others(user):
-        results = scoped(results, user)
-    else:
-        results = results.filter(employee=user, status=ResultStatus.PUBLISHED)
+    if not sees_others(user):
+        results = results.filter(status=ResultStatus.PUBLISHED)
     if unit is not None:
         results = results.filter(unit__path__startswith=unit.path)
     return results.order_by("-quarter", "city__path", "rank_city", "employee__username")
@@ -77,12 +86,13 @@ def city_distribution(results):
     for result in results:
         ratings[result.rating] += 1
         if result.total is not None:
-            low = min(int(result.total // 10) * 10, 90)
-            bands[f"{low}–{low + 10}"] += 1
+            low = min(int(result.total // 10) * 10, 100)
+            bands["≥100" if low == 100 else f"{low}–{low + 10}"] += 1
     return dict(ratings), dict(bands)
 
 
 def appeal_list(*, user, status=None):
+    """Appeals: of the subtree for those who see_others, else one's own."""
     appeals = Appeal.objects.select_related("result__employee", "result__city", "result__unit")
     if sees_others(user):
         appeals = scoped(appeals, user)
@@ -94,10 +104,52 @@ def appeal_list(*, user, status=None):
 
 
 def appraisal_runs(*, user):
-    """The batch's runs `user` may see: all for the province, none below it (a run is the
-    province's)."""
-    prefix = scope_prefix(user)
+    """The batch's runs `user` may see: every run for the province's people and those who may
+    start one (a run appraises the whole province), none for others."""
     runs = Run.objects.filter(kind=RUN_KIND).select_related("started_by")
-    if prefix is None or len(prefix) > 4 and not user.is_superuser:
-        return runs.filter(Q(pk__in=[]))
+    prefix = scope_prefix(user)
+    if prefix is None or not (len(prefix) <= Unit.steplen or user.has_perm("appraisal.run_appraisal")):
+        return runs.none()
     return runs.order_by("-created_at")
+
+
+# --- reads of the pages (appraisal/views.py) --------------------------------------------------
+
+
+def result_quarters():
+    """The quarters that have results (a current run), newest first."""
+    return list(QuarterResults.objects.order_by("-quarter").values_list("quarter", flat=True))
+
+
+def quarter_run(quarter):
+    """The run whose results are the quarter's, or None."""
+    current = QuarterResults.objects.select_related("run").filter(quarter=quarter).first()
+    return current.run if current else None
+
+
+def result_detail(*, user, pk):
+    """One result `user` may read with its lines, calibrations (and who made them) and appeals,
+    or None (result_list decides: a manager reads their own once published)."""
+    return (
+        result_list(user=user)
+        .prefetch_related(
+            "lines",
+            Prefetch("calibrations", queryset=Calibration.objects.select_related("by").order_by("at")),
+            Prefetch("appeals", queryset=Appeal.objects.select_related("decided_by").order_by("-filed_at")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def approval_of(result):
+    """The city branch's approval of the result's run (publication, appeal window), or None."""
+    return Approval.objects.filter(run_id=result.run_id, city_id=result.city_id).first()
+
+
+def approvals_of(run, cities):
+    """{city_id: Approval} of a run for the given city branches."""
+    return {
+        a.city_id: a
+        for a in Approval.objects.filter(run=run, city__in=cities).select_related("approved_by", "published_by")
+    }

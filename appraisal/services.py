@@ -32,12 +32,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.actors import SYSTEM, history_user, is_system, reaches, require
+from accounts.actors import SYSTEM, history_user, is_system, reaches, reaches_whole_bank, require
 from accounts.models import LeadershipMember, Position, Unit, UnitKind
 from bankops import bulk
 from bankops.dated import in_force
@@ -87,22 +87,29 @@ def scheme_current():
     return scheme or scheme_save(name=_("Points scheme"), weights=DEFAULT_WEIGHTS, actor=SYSTEM)
 
 
-def scheme_save(*, name, weights, caps=None, actor, **figures):
-    """Save a scheme as its next version: {indicator: weight} adding up to 1, caps per indicator
-    (default 1.5), and the shares and lines of Scheme. Earlier versions stay as they were."""
-    require(actor, "appraisal.add_scheme")
-    caps = caps or {}
+def scheme_check(*, weights, **figures):
+    """{field: message} of what is wrong with a scheme's figures: the weights must add up to 1
+    and not be negative, and the quantitative and qualitative shares must add up to 1."""
     problems = {}
-    if sum(weights.values(), Decimal(0)) != 1:
-        problems["weights"] = _("The weights add up to %(sum)s; they must add up to 1.") % {
-            "sum": plain(sum(weights.values(), Decimal(0)))
-        }
+    total = sum(weights.values(), Decimal(0))
+    if total != 1:
+        problems["weights"] = _("The weights add up to %(sum)s; they must add up to 1.") % {"sum": plain(total)}
     if any(weight < 0 for weight in weights.values()):
         problems["weights"] = _("A weight cannot be negative.")
     shares = (figures.get("quantitative_share", Decimal("0.80")), figures.get("qualitative_share", Decimal("0.20")))
     if sum(shares) != 1:
         problems["qualitative_share"] = _("The quantitative and qualitative shares must add up to 1.")
-    if problems:
+    return problems
+
+
+def scheme_save(*, name, weights, caps=None, actor, **figures):
+    """Save a scheme as its next version: {indicator: weight} adding up to 1, caps per indicator
+    (default 1.5), and the shares and lines of Scheme. Earlier versions stay as they were."""
+    require(actor, "appraisal.add_scheme")
+    if not reaches_whole_bank(actor):
+        raise PermissionDenied(_("The province keeps the appraisal schemes."))
+    caps = caps or {}
+    if problems := scheme_check(weights=weights, **figures):
         raise ValidationError(problems)
     with exclusive("appraisal:scheme"):
         last = Scheme.objects.order_by("-version").values_list("version", flat=True).first() or 0
@@ -112,6 +119,17 @@ def scheme_save(*, name, weights, caps=None, actor, **figures):
             for indicator, weight in weights.items()
         )
     return scheme
+
+
+def appraisal_policy_save(policy, *, actor):
+    """Save the figures of AppraisalPolicy (the province's administrators)."""
+    require(actor, "appraisal.change_appraisalpolicy")
+    if not reaches_whole_bank(actor):
+        raise PermissionDenied(_("The province keeps the appraisal policy."))
+    policy.full_clean()
+    policy._change_reason = ""
+    policy.save()
+    return policy
 
 
 def rating_lines(scheme):
@@ -186,6 +204,8 @@ def appraisal_run_start(*, quarter, actor):
     approved, and a quarter whose run is still alive. Answers the queued run; its first task is
     sent when the transaction commits."""
     require(actor, RUN_PERMISSION)
+    if not reaches_whole_bank(actor):
+        raise PermissionDenied(_("A run appraises the whole province: the province starts it."))
     try:
         quarter = rules.Quarter.parse(quarter)
     except ValueError as exc:
@@ -312,38 +332,24 @@ def appraisal_prepare(run_id):
                     grade=manager.grade,
                     qualitative=reviews.get(manager.pk, rules.ZERO),
                     flags=[] if manager.pk in reviews else [rules.NO_REVIEW],
+                    targets={indicator: str(target) for indicator, target in targets[manager.pk].items()},
                 )
                 for manager in managers
-            )
-            indicators = list(scheme.indicators.all())
-            ResultLine.objects.bulk_create(
-                ResultLine(
-                    result=result,
-                    indicator=line.indicator,
-                    weight=line.weight,
-                    cap=line.cap,
-                    target=_quarter_target(targets[result.employee_id].get(line.indicator), line.indicator),
-                )
-                for result in results
-                for line in indicators
             )
             Run.objects.filter(pk=run_id).update(
                 total=len(results),
                 params={**run.params, "scheme": scheme.version, "review_missing": sum(1 for r in results if r.flags)},
             )
             city_ids = sorted({result.city_id for result in results})
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # a new run's results: the parts' plans need their count
+                cursor.execute(f"ANALYZE {Result._meta.db_table}")
     except Exception as exc:
         _fail(run_id, exc)
         raise
     if not city_ids:
         appraisal_finish(run_id)
     return city_ids
-
-
-def _quarter_target(annual, indicator):
-    if annual is None:
-        return None
-    return annual if indicator in BALANCES else annual / 4
 
 
 def _remove_dead_runs(quarter, keep):
@@ -363,49 +369,60 @@ def appraisal_city_part(run_id, city_id):
     quarter = rules.Quarter.parse(run.params["quarter"])
     try:
         with transaction.atomic():
-            results = list(
-                Result.objects.filter(run_id=run_id, city_id=city_id).select_related("scheme").prefetch_related("lines")
-            )
+            results = list(Result.objects.filter(run_id=run_id, city_id=city_id).select_related("scheme"))
+            ResultLine.objects.filter(result__in=results).delete()
             credit.credits_delete(run_id, city_id)
-            credit.credits_insert(run_id, quarter, city_id)
-            credited = credit.credited_months(credit.monthly_sums(run_id, city_id))
+            credited = credit.credited_months(credit.credits_write(run_id, quarter, city_id))
+            indicators = {}
             lines = []
             for result in results:
-                lines += _score(result, credited.get(result.employee_id, {}), quarter)
-            Result.objects.bulk_update(results, ["quantitative", "total", "flags"], batch_size=500)
-            ResultLine.objects.bulk_update(lines, ["actual", "completion", "points"], batch_size=500)
-            Run.objects.filter(pk=run_id).update(done=F("done") + len(results), heartbeat_at=timezone.now())
+                if result.scheme_id not in indicators:
+                    indicators[result.scheme_id] = list(result.scheme.indicators.all())
+                lines += _score(result, indicators[result.scheme_id], credited.get(result.employee_id, {}), quarter)
+            ResultLine.objects.bulk_create(lines, batch_size=2000)
+            Result.objects.bulk_update(results, ["quantitative", "total", "flags"], batch_size=1000)
     except Exception as exc:
         _fail(run_id, exc)
         raise
+    # Progress after the part's commit: the run's row is not held while a part works, so the
+    # parts never wait on each other.
+    Run.objects.filter(pk=run_id).update(done=F("done") + len(results), heartbeat_at=timezone.now())
     if Result.objects.filter(run_id=run_id, quantitative__isnull=True).exists():
         return False
     return bool(Run.objects.filter(pk=run_id, status=RunStatus.RUNNING, phase=PHASE_COMPUTE).update(phase=PHASE_FINISH))
 
 
-def _score(result, credited, quarter):
-    """Rule P3 for one result from its credited months; fills the result and answers its lines."""
+def _score(result, indicators, credited, quarter):
+    """Rule P3 for one result from its credited months: fills the result and answers its lines
+    (unsaved)."""
     scheme = result.scheme
-    score_lines = []
-    stored = list(result.lines.all())
-    for line in stored:
-        figure = FIGURE[line.indicator]
+    score_lines, stored = [], []
+    for indicator in indicators:
+        figure = FIGURE[indicator.indicator]
         monthly = [credited.get(figure, {}).get(month, rules.ZERO) for month in quarter.months]
-        balance = line.indicator in BALANCES
-        annual = None if line.target is None else (line.target if balance else line.target * 4)
+        annual = result.targets.get(indicator.indicator)
         score_line = rules.Line(
-            indicator=line.indicator,
-            weight=line.weight,
-            cap=line.cap,
-            balance=balance,
-            actual=rules.quarter_actual(monthly, balance),
-            annual_target=annual,
+            indicator=indicator.indicator,
+            weight=indicator.weight,
+            cap=indicator.cap,
+            balance=indicator.indicator in BALANCES,
+            actual=rules.quarter_actual(monthly, indicator.indicator in BALANCES),
+            annual_target=None if annual is None else Decimal(annual),
         )
         score_lines.append(score_line)
-        line.actual = rules.money(score_line.actual)
         completion = score_line.completion
-        line.completion = None if completion is None else completion.quantize(Decimal("0.0001"))
-        line.points = rules.money(score_line.points)
+        stored.append(
+            ResultLine(
+                result=result,
+                indicator=indicator.indicator,
+                weight=indicator.weight,
+                cap=indicator.cap,
+                target=None if score_line.target is None else rules.money(score_line.target),
+                actual=rules.money(score_line.actual),
+                completion=None if completion is None else completion.quantize(Decimal("0.0001")),
+                points=rules.money(score_line.points),
+            )
+        )
     has_review = rules.NO_REVIEW not in result.flags
     score = rules.score(
         score_lines,
@@ -481,7 +498,7 @@ def _fail(run_id, exc):
 # --- approval, calibration and publication (rules P5, P9) -------------------------------------
 
 
-def in_leadership(actor, city):
+def may_lead(actor, city):
     """Whether `actor` may act for the city branch's leadership group: a member of it or of the
     province's, or SYSTEM / a superuser."""
     if is_system(actor) or actor.is_superuser:
@@ -491,24 +508,24 @@ def in_leadership(actor, city):
     return LeadershipMember.objects.filter(Q(unit=city) | Q(unit__kind=UnitKind.PROVINCE), member=actor).exists()
 
 
-def require_leadership(actor, city):
+def _require_leadership(actor, city):
     require(actor)
-    if not in_leadership(actor, city):
+    if not may_lead(actor, city):
         raise PermissionDenied(_("Only the leadership group of %(city)s may do this.") % {"city": city.name})
 
 
 def result_calibrate(result, *, rating, reason, actor):
     """Rule P9: move a DRAFT result's rating by one step with a written reason, within the
     shares of the city branch. The move is kept (Calibration)."""
-    require_leadership(actor, result.city)
+    _require_leadership(actor, result.city)
     reason = (reason or "").strip()
     problems = {}
-    if result.status != ResultStatus.DRAFT:
-        problems["rating"] = _("Approved results are not calibrated.")
     if not reason:
         problems["reason"] = _("Write the reason for the move.")
     with transaction.atomic():
         result = Result.objects.select_for_update().select_related("scheme", "city").get(pk=result.pk)
+        if result.status != ResultStatus.DRAFT:
+            problems["rating"] = _("Approved results are not calibrated.")
         ratings = list(
             Result.objects.filter(run_id=result.run_id, city_id=result.city_id).values_list("rating", flat=True)
         )
@@ -529,7 +546,7 @@ def result_calibrate(result, *, rating, reason, actor):
 
 def results_approve(*, run, city, actor):
     """Rule P5: the city branch's leadership group approves its managers' results of a run."""
-    require_leadership(actor, city)
+    _require_leadership(actor, city)
     with transaction.atomic():
         if QuarterResults.objects.filter(run=run).first() is None:
             raise ValidationError(_("These results were replaced by a later run."))
@@ -542,7 +559,7 @@ def results_approve(*, run, city, actor):
 def results_publish(*, run, city, actor):
     """Rule P5: approved results are published: each manager sees their own, and the appeal
     window opens for AppraisalPolicy.appeal_days."""
-    require_leadership(actor, city)
+    _require_leadership(actor, city)
     with transaction.atomic():
         approval = Approval.objects.select_for_update().filter(run=run, city=city).first()
         if approval is None:
@@ -587,7 +604,7 @@ def appeal_decide(appeal, *, upheld, decision, actor, qualitative=None):
     score, which changes the total (rule P3) and the ranks and ratings by rank of the run (P9);
     the appeal keeps both totals."""
     result = appeal.result
-    require_leadership(actor, result.city)
+    _require_leadership(actor, result.city)
     problems = {}
     if appeal.status != AppealStatus.OPEN:
         problems["decision"] = _("This appeal was decided already.")
@@ -619,24 +636,27 @@ def appeal_decide(appeal, *, upheld, decision, actor, qualitative=None):
             result._change_reason = decision.strip()
             result.save(update_fields=["qualitative", "total", "flags"])
             appeal.new_qualitative, appeal.new_total = result.qualitative, result.total
-            _rerank(result.run_id)
+            _rerank(result)
         appeal.save()
     return appeal
 
 
-def _rerank(run_id):
-    """Ranks and ratings by rank after a re-score; a calibrated rating keeps its move."""
-    results = list(Result.objects.filter(run_id=run_id).select_related("scheme"))
-    moves = {}
-    for result in results:
-        if result.rating != result.rank_rating:
-            moves[result.pk] = rules.RATINGS.index(result.rating) - rules.RATINGS.index(result.rank_rating)
+def _rerank(result):
+    """The ranks of the run after a re-score of `result` (ties share the better rank). Only the
+    re-scored manager's rating is worked out again (keeping a calibration's move): the others'
+    published ratings stand as approved."""
+    results = list(Result.objects.filter(run_id=result.run_id).select_related("scheme"))
+    ranked = {other.pk: other for other in results}
+    before = ranked[result.pk]
+    move = rules.RATINGS.index(before.rating) - rules.RATINGS.index(before.rank_rating) if before.rank_rating else 0
+    ratings = {other.pk: (other.rank_rating, other.rating) for other in results}
     rank_and_rate(results)
-    for result in results:
-        if result.pk in moves:
-            index = min(max(rules.RATINGS.index(result.rank_rating) + moves[result.pk], 0), len(rules.RATINGS) - 1)
-            result.rating = rules.RATINGS[index]
-    Result.objects.bulk_update(results, ["rank_city", "rank_province", "rank_rating", "rating"], batch_size=500)
+    for other in results:
+        if other.pk != result.pk:
+            other.rank_rating, other.rating = ratings[other.pk]
+    index = min(max(rules.RATINGS.index(before.rank_rating) + move, 0), len(rules.RATINGS) - 1)
+    before.rating = rules.RATINGS[index]
+    Result.objects.bulk_update(results, ["rank_city", "rank_province", "rank_rating", "rating"], batch_size=1000)
 
 
 # --- decisions and the bonus pool (rules P6, P8) ----------------------------------------------

@@ -1,7 +1,7 @@
 """The quarterly batch's Celery tasks (rule P4): ids in, one service call each; a task
 delivered twice does nothing new (services.py says how)."""
 
-from celery import group, shared_task
+from celery import shared_task
 from django.db import transaction
 
 from . import services
@@ -11,9 +11,8 @@ from . import services
 def prepare(run_id):
     """Freeze the run's inputs, then fan out one part per city branch."""
     city_ids = services.appraisal_prepare(run_id)
-    if city_ids:
-        parts = group(city_part.si(run_id, city_id) for city_id in city_ids)
-        transaction.on_commit(parts.delay)
+    for city_id in city_ids or ():
+        transaction.on_commit(lambda city_id=city_id: city_part.delay(run_id, city_id))
 
 
 @shared_task(name="appraisal.city_part")

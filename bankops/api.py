@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import EmployeeViewSet, UnitViewSet
+from appraisal.api import ResultViewSet
 from marketing.api import ClientViewSet, TierListViewSet
 from staffing.api import AssignmentViewSet, ComplianceViewSet
 
@@ -13,3 +14,4 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("tiers", TierListViewSet, basename="tier")
 router.register("compliance", ComplianceViewSet, basename="compliance")
 router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("appraisal/results", ResultViewSet, basename="appraisal-result")

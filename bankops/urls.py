@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("clients/", include("marketing.urls")),
     path("staffing/", include("staffing.urls")),
+    path("appraisal/", include("appraisal.urls")),
     path("imports/", include("runs.urls")),
     path("", include("accounts.urls")),
 ]

@@ -14,7 +14,12 @@ It DROPs and re-CREATEs the database, runs `migrate`, then fills it at S × FULL
   one partition a month (marketing.partitions);
 - staffing (SPEC.md §3): the customer managers' certificates, AFP/CFP and training, and a
   relationship team for every corporate client and every MID, HIGH and PRIVATE individual (about
-  940,000 assignments at S = 1), drawn to keep rules A1–A10 but for a share of BREACHES.
+  940,000 assignments at S = 1), drawn to keep rules A1–A10 but for a share of BREACHES;
+- the appraisal's inputs (SPEC.md §4): every customer manager's performance contract of each
+  year the metrics touch (2025, 2026), a target per indicator drawn against their credited book
+  so that completions come out about 0.6–1.4; a qualitative review per manager and quarter
+  (about 3% missing); every employee's base pay of each year, the back office (TELLER, OTHER)
+  paid less than the managers.
 
 Everything enters by COPY or set-based SQL, never one ORM save per row. The same seed gives the
 same data: Python draws from `random.Random` streams seeded by (seed, phase), SQL from
@@ -101,9 +106,22 @@ def main(argv=None):
     parser.add_argument("--scale", type=float, required=True, help="S: 1 is a full province (2.2 million clients)")
     parser.add_argument("--seed", type=int, default=1, help="the same seed gives the same data (default 1)")
     parser.add_argument("--database", default=default_database(), help=f"PostgreSQL URL (default {DEFAULT_DATABASE})")
+    parser.add_argument(
+        "--appraisal-only",
+        action="store_true",
+        help="fill only the appraisal inputs (contracts, reviews, base pay) of a database generated before, "
+        "replacing those it has; the same rows as a whole generation with that seed",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0:
         parser.error("--scale must be positive")
+    if args.appraisal_only:
+        started = time.perf_counter()
+        print(f"appraisal inputs for seed={args.seed} into {args.database}")
+        with psycopg.connect(args.database) as conn:
+            load_appraisal(conn, args.seed)
+        print(f"done in {time.perf_counter() - started:.0f} s")
+        return 0
 
     started = time.perf_counter()
     sizes = scaled_sizes(args.scale)
@@ -158,6 +176,8 @@ def main(argv=None):
     with psycopg.connect(args.database) as conn:
         conn.execute("SET maintenance_work_mem = '1GB'")
         generator.load_staffing(conn)
+    with psycopg.connect(args.database) as conn:
+        load_appraisal(conn, args.seed)
     with psycopg.connect(args.database) as conn:
         size = conn.execute("SELECT pg_size_pretty(pg_database_size(current_database()))").fetchone()[0]
     print(f"done in {time.perf_counter() - started:.0f} s; database size {size}")
@@ -1881,6 +1901,176 @@ def insert_metrics_month(cur, index, month, month_seed):
         # t: years from the last month (0 on it, −1 eleven months before), for the trend.
         {"month": month, "m": index, "t": (index - (MONTH_COUNT - 1)) / (MONTH_COUNT - 1), "s": month_seed},
     )
+
+
+# The appraisal's inputs (SPEC.md §4, rules P3, P8, A11). The draws: hashint8extended of
+# (employee, year or quarter, indicator) with APPRAISAL_SEED(seed).
+INDICATORS = (  # staffing.Indicator: its client-month figure, and whether a balance (P3)
+    ("DEPOSITS", "deposits_avg", True),
+    ("LOANS", "loans", True),
+    ("INTERMEDIATE", "intermediate_income", False),
+    ("PRODUCTS", "product_sales", False),
+)
+REVIEW_MISSING = 0.03  # a manager's quarter without a review (flagged NO_REVIEW by the batch)
+# Yearly base pay in yuan, (low, high) of the year AS_OF falls in; the year before is 0–6% less.
+BASE_PAY = {
+    "TELLER": (60_000, 90_000),
+    "OTHER": (70_000, 110_000),
+    "ASSISTANT": (85_000, 115_000),
+    "LOBBY_MANAGER": (100_000, 140_000),
+    "MARKETING_MANAGER": (110_000, 150_000),
+    "WEALTH_MANAGER": (110_000, 160_000),
+    "DEPUTY_HEAD": (200_000, 280_000),
+    "HEAD": (250_000, 350_000),
+}
+MANAGER_PAY = {  # customer managers, by grade
+    "JUNIOR": (110_000, 140_000),
+    "INTERMEDIATE": (130_000, 170_000),
+    "SENIOR": (160_000, 210_000),
+    "PRINCIPAL": (200_000, 260_000),
+}
+
+
+def appraisal_seed(seed):
+    return seed * 4 + 3  # the clients' draws take seed * 4 + 1, the months' seed * 4 + 2
+
+
+def covered_years():
+    """{year: [its months that have metrics]}, in order."""
+    years = defaultdict(list)
+    for month in months():
+        years[month.year].append(month)
+    return dict(years)
+
+
+def covered_quarters():
+    """The quarters the months touch, as ("2026Q1", first day, last day)."""
+    quarters = {}
+    for month in months():
+        q = (month.month - 1) // 3
+        first = datetime.date(month.year, 3 * q + 1, 1)
+        last = (datetime.date(month.year + (q == 3), 1 if q == 3 else 3 * q + 4, 1)) - ONE_DAY
+        quarters[f"{month.year}Q{q + 1}"] = (first, last)
+    return quarters
+
+
+def month_end(month):
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - ONE_DAY
+
+
+def load_appraisal(conn, seed):
+    """Performance contracts, reviews and base pay, set-based (three INSERT … SELECT), after the
+    staffing: a contract's targets are drawn against the manager's credited book of one month
+    of the year (rule P2: figure × split/100 × days inside / days of the month, over their
+    assignments), the year's middle month with metrics: the target is that book (× 12 for the
+    flows, P3 comparing a quarter's flow with a quarter of it) divided by a completion drawn
+    around 1 within 0.6–1.4 (the mean of two uniform draws). A manager whose book has none of a
+    figure (a personal manager's loans and intermediate income) gets no target for it: the
+    batch flags it NO_TARGET. Any rows the tables had are replaced."""
+    s = appraisal_seed(seed)
+    tables = ("staffing_performancecontract", "appraisal_review", "appraisal_basepay")
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
+        with phase("appraisal: performance contracts") as done:
+            total = 0
+            for year_index, (year, year_months) in enumerate(covered_years().items()):
+                base = year_months[len(year_months) // 2]
+                figures = ",\n".join(
+                    f"sum(m.{figure} * a.split / 100 * days / month_days) AS {figure}"
+                    for _indicator, figure, _balance in INDICATORS
+                )
+                choices = ", ".join(
+                    f"('{indicator}', {k}, c.{figure} * {1 if balance else 12})"
+                    for k, (indicator, figure, balance) in enumerate(INDICATORS)
+                )
+                cur.execute(
+                    f"""
+                    INSERT INTO staffing_performancecontract (employee_id, year, indicator, target, signed_by_id)
+                    SELECT employee_id, %(year)s, indicator, target, signed_by_id
+                      FROM (SELECT u.id AS employee_id, i.indicator, i.k, s.id AS signed_by_id,
+                                   round((i.book / (0.6 + 0.4 * ({uniform("h", 0)} + {uniform("h", 1)})))::numeric, -2) AS target
+                              FROM (SELECT a.employee_id, {figures}
+                                      FROM (SELECT a.*, LEAST(COALESCE(a.valid_to, %(end)s), %(end)s)
+                                                        - GREATEST(a.valid_from, %(month)s) + 1 AS days,
+                                                   %(days)s AS month_days
+                                              FROM staffing_assignment a
+                                             WHERE a.valid_from <= %(end)s
+                                               AND (a.valid_to IS NULL OR a.valid_to >= %(month)s)) a
+                                      JOIN marketing_clientmetric m ON m.client_id = a.client_id AND m.month = %(month)s
+                                     GROUP BY a.employee_id) c
+                              JOIN accounts_user u ON u.id = c.employee_id AND u.position = 'CUSTOMER_MANAGER'
+                              JOIN accounts_unit un ON un.id = u.unit_id
+                              JOIN accounts_unit s ON s.path = left(un.path, 4 * LEAST(un.depth, 3))
+                             CROSS JOIN LATERAL (VALUES {choices}) i(indicator, k, book)
+                             CROSS JOIN LATERAL (SELECT hashint8extended(u.id * 64 + %(y)s * 8 + i.k, %(s)s) AS h) d
+                             WHERE i.book > 0) t
+                     WHERE target > 0
+                     ORDER BY employee_id, indicator
+                    """,
+                    {
+                        "year": year,
+                        "y": year_index,
+                        "month": base,
+                        "end": month_end(base),
+                        "days": month_end(base).day,
+                        "s": s,
+                    },
+                )
+                print(f"    {year}: {cur.rowcount:,} targets (books of {base:%Y-%m})", flush=True)
+                total += cur.rowcount
+            done(f"{total:,} targets")
+        with phase("appraisal: reviews") as done:
+            total = missing = 0
+            for quarter_index, (quarter, (_first, last)) in enumerate(covered_quarters().items()):
+                cur.execute(
+                    f"""
+                    INSERT INTO appraisal_review (employee_id, quarter, qualitative, comment)
+                    SELECT id, %(quarter)s,
+                           round((55 + 45 * ({uniform("h", 0)} + {uniform("h", 1)} + {uniform("h", 2)}) / 3)::numeric, 1), ''
+                      FROM (SELECT u.id, hashint8extended(u.id * 64 + 32 + %(q)s, %(s)s) AS h
+                              FROM accounts_user u
+                             WHERE u.position = 'CUSTOMER_MANAGER' AND u.is_active
+                               AND (u.hired_on IS NULL OR u.hired_on <= %(last)s)) d
+                     WHERE {uniform("hashint8extended(id * 64 + 48 + %(q)s, %(s)s)", 0)} >= %(missing)s
+                     ORDER BY id
+                    """,
+                    {"quarter": quarter, "q": quarter_index, "last": last, "s": s, "missing": REVIEW_MISSING},
+                )
+                total += cur.rowcount
+                cur.execute(
+                    "SELECT count(*) FROM accounts_user WHERE position = 'CUSTOMER_MANAGER' AND is_active"
+                    " AND (hired_on IS NULL OR hired_on <= %s)",
+                    [last],
+                )
+                missing += cur.fetchone()[0]
+            done(f"{total:,} reviews over {len(covered_quarters())} quarters, {missing - total:,} missing")
+        with phase("appraisal: base pay") as done:
+            ranges = [(position, "", low, high) for position, (low, high) in BASE_PAY.items()]
+            ranges += [("CUSTOMER_MANAGER", grade, low, high) for grade, (low, high) in MANAGER_PAY.items()]
+            values = ", ".join(f"('{p}', '{g}', {low}, {high})" for p, g, low, high in ranges)
+            years = covered_years()
+            last_year = max(years)
+            cur.execute(
+                f"""
+                INSERT INTO appraisal_basepay (employee_id, year, base_pay)
+                SELECT u.id, y.year,
+                       round(((r.low + (r.high - r.low) * {uniform("h", 0)})
+                             / CASE WHEN y.year = %(last)s THEN 1 ELSE power(1 + 0.06 * {uniform("h", 1)}, %(last)s - y.year) END)::numeric,
+                             -1)
+                  FROM (SELECT u.*, hashint8extended(u.id * 64 + 63, %(s)s) AS h FROM accounts_user u) u
+                  JOIN (VALUES {values}) r(position, grade, low, high)
+                    ON r.position = u.position AND (r.grade = '' OR r.grade = u.grade)
+                  JOIN unnest(%(years)s::int[]) y(year) ON u.hired_on IS NULL OR extract(year FROM u.hired_on) <= y.year
+                 ORDER BY u.id, y.year
+                """,
+                {"s": s, "last": last_year, "years": list(years)},
+            )
+            done(f"{cur.rowcount:,} yearly base pays ({', '.join(map(str, years))})")
+        conn.commit()
+        conn.autocommit = True
+        for table in tables:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
+        conn.autocommit = False
 
 
 def vacuum_analyze(conn):

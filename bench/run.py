@@ -19,9 +19,16 @@ stderr. The figures:
 - import: one new month of metrics for every client, as a file; a bare COPY of it into a plain
   (logged) table against `manage.py import metrics` of it, then the same import again
   (unchanged). The month is deleted afterwards, so the database is left as generated.
+- appraisal (issue 9): the quarterly appraisal batch end to end through Celery, a real worker
+  (2 prefork processes) on a Redis database of its own, started by `manage.py appraise QUARTER
+  --wait`: the run's seconds against one hand-written SQL statement computing every manager's
+  credited quarter sums (appraisal_ratio, goal 1.5 at S = 1), and the worker's peak memory
+  (worker_peak_rss_mb, goal < 1024). The run's rows are deleted afterwards (--keep-appraisal
+  keeps them).
 
 Nothing is written to the database but sessions, django-axes' login records, the imported month
-(deleted again) and, with --set-passwords, the personas' passwords.
+(deleted again), the appraisal run (deleted again) and, with --set-passwords, the personas'
+passwords.
 """
 
 import argparse
@@ -54,6 +61,8 @@ GOALS = {
     "import_ratio": 3,
     "import_peak_mib": 1024,
     "compliance_s": 30,
+    "appraisal_ratio": 1.5,
+    "worker_peak_rss_mb": 1024,
 }
 COMPLIANCE_PAGE = "/staffing/compliance/"
 
@@ -91,9 +100,22 @@ def parse_args():
         action="store_true",
         help=f"put the analyst's {COMPLIANCE_PAGE} in the page mix under load too (default: measured alone)",
     )
+    parser.add_argument("--quarter", default="2026Q3", help="the quarter the appraisal step runs (default %(default)s)")
+    parser.add_argument(
+        "--appraisal-timeout", type=int, default=1800, help="seconds the appraisal run may take (default 1800)"
+    )
+    parser.add_argument(
+        "--appraisal-broker",
+        default="redis://127.0.0.1:6379/5",
+        help="the Celery broker of the appraisal step's worker, a Redis database of its own: it is emptied first "
+        "(default %(default)s)",
+    )
+    parser.add_argument(
+        "--keep-appraisal", action="store_true", help="keep the appraisal run's results and credits (default: deleted)"
+    )
     parser.add_argument(
         "--steps",
-        default="queries,compliance,pages,export,import",
+        default="queries,compliance,pages,export,import,appraisal",
         help="which figures, comma-separated (default: %(default)s)",
     )
     args = parser.parse_args()
@@ -831,6 +853,298 @@ def imports(month):
         path.unlink(missing_ok=True)
 
 
+# --- the appraisal (issue 9) -----------------------------------------------------------------
+
+
+RSS_SAMPLE_S = 0.2
+
+
+def process_tree(root):
+    """`root` and every process descended from it (from /proc's parent links)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # The command name may hold spaces and parentheses: the fields after its last ")".
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo += children.get(pid, [])
+    return tree
+
+
+def memory_kib(pid, field):
+    """A /proc field of a process in KiB (VmRSS from status, Pss from smaps_rollup); 0 if gone."""
+    name = "smaps_rollup" if field == "Pss" else "status"
+    try:
+        with open(f"/proc/{pid}/{name}") as source:
+            for line in source:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Samples the RSS (and PSS) of a process and its children every RSS_SAMPLE_S in a thread:
+    the peak of their sum, and the largest process."""
+
+    def __init__(self, pid):
+        import threading
+
+        self.pid, self.samples = pid, 0
+        self.peak_rss = self.peak_pss = self.peak_one = self.peak_processes = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, name="worker-memory", daemon=True)
+
+    def run(self):
+        while not self.stop.is_set():
+            tree = process_tree(self.pid)
+            rss = [memory_kib(pid, "VmRSS") for pid in tree]
+            self.peak_rss = max(self.peak_rss, sum(rss))
+            self.peak_one = max(self.peak_one, max(rss, default=0))
+            self.peak_pss = max(self.peak_pss, sum(memory_kib(pid, "Pss") for pid in tree))
+            self.peak_processes = max(self.peak_processes, len(tree))
+            self.samples += 1
+            self.stop.wait(RSS_SAMPLE_S)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+def worker_environment():
+    return {**ENVIRONMENT, "CELERY_BROKER_URL": ARGS.appraisal_broker, "CELERY_RESULT_BACKEND": ARGS.appraisal_broker}
+
+
+@contextlib.contextmanager
+def celery_worker():
+    """A real Celery worker (`celery -A bankops worker -c 2`, prefork) on the appraisal broker,
+    under production settings; stopped (TERM, then KILL of its process group) whatever happens."""
+    database = ARGS.appraisal_broker.rsplit("/", 1)[1]
+    subprocess.run(["redis-cli", "-n", database, "flushdb"], check=True, capture_output=True, timeout=30)
+    log = open(WORK / "celery-worker.log", "w")
+    environment = worker_environment()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "bankops", "worker", "-c", "2", "--loglevel=warning"],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if worker.poll() is not None:
+                raise Failed(f"the Celery worker exited ({worker.returncode}): see {WORK / 'celery-worker.log'}")
+            ping = subprocess.run(
+                [sys.executable, "-m", "celery", "-A", "bankops", "inspect", "ping", "--timeout", "2"],
+                cwd=ROOT,
+                env=environment,
+                capture_output=True,
+                timeout=60,
+                check=False,
+            )
+            if ping.returncode == 0 and b"pong" in ping.stdout:
+                break
+            if time.monotonic() > deadline:
+                raise Failed("the Celery worker did not answer a ping within 90 s")
+        progress(f"Celery worker ready (pid {worker.pid}, 2 prefork processes, broker {ARGS.appraisal_broker})")
+        yield worker
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # the pool's children too, should they outlive it
+        worker.wait()
+        log.close()
+
+
+def quarter_months(quarter):
+    from appraisal import rules as appraisal_rules
+
+    return appraisal_rules.Quarter.parse(quarter)
+
+
+LOWER_BOUND_SQL = """
+SELECT a.employee_id,
+       sum(m.deposits_avg * a.split * d.days / (100 * q.month_days)) AS deposits,
+       sum(m.loans * a.split * d.days / (100 * q.month_days)) AS loans,
+       sum(m.intermediate_income * a.split * d.days / (100 * q.month_days)) AS intermediate,
+       sum(m.product_sales * a.split * d.days / (100 * q.month_days)) AS products
+  FROM staffing_assignment a
+  JOIN accounts_user u ON u.id = a.employee_id
+  JOIN (VALUES {months}) q(month_start, month_end, month_days)
+    ON a.valid_from <= q.month_end AND (a.valid_to IS NULL OR a.valid_to >= q.month_start)
+  JOIN marketing_clientmetric m ON m.client_id = a.client_id AND m.month = q.month_start
+ CROSS JOIN LATERAL (SELECT LEAST(COALESCE(a.valid_to, q.month_end), q.month_end)
+                            - GREATEST(a.valid_from, q.month_start) + 1 AS days) d
+ WHERE u.position = 'CUSTOMER_MANAGER' AND u.is_active AND u.unit_id IS NOT NULL
+   AND (u.hired_on IS NULL OR u.hired_on <= '{end}')
+   AND m.month BETWEEN '{first}' AND '{last}'
+ GROUP BY a.employee_id
+"""
+
+
+def lower_bound(quarter):
+    """The least the batch's credit must cost: ONE statement computing every customer manager's
+    credited quarter sums per indicator (rule P2: value × split/100 × days inside/days of the
+    month, over their assignments and the quarter's three months of metrics), on a connection
+    with the project's session options; run twice, the second timed (execute and fetch)."""
+    from appraisal.rules import month_days
+
+    months = quarter_months(quarter).months
+    values = ", ".join(
+        f"('{month}'::date, '{month.replace(day=month_days(month))}'::date, {month_days(month)})" for month in months
+    )
+    end = months[-1].replace(day=month_days(months[-1]))
+    statement = LOWER_BOUND_SQL.format(months=values, first=months[0], last=months[-1], end=end)
+    options = settings.DATABASES["default"].get("OPTIONS", {}).get("options", "")
+    seconds = []
+    with psycopg.connect(ARGS.database, autocommit=True, options=options) as conn:
+        for _ in range(2):
+            start = time.perf_counter()
+            rows = conn.execute(statement).fetchall()
+            seconds.append(time.perf_counter() - start)
+    (WORK / "appraisal-lower-bound.sql").write_text(statement)
+    return seconds, rows
+
+
+def appraisal(quarter):
+    """The quarter's batch through a real worker, its run timed; the lower bound; the worker's
+    peak memory. Then the run's rows are deleted (unless --keep-appraisal)."""
+    from appraisal.models import Credit, QuarterResults, Result, ResultLine
+    from runs.models import Run
+
+    progress(f"lower bound: one SQL statement of every manager's credited {quarter} sums (twice)")
+    bound_runs, bound_rows = lower_bound(quarter)
+    bound_s = bound_runs[-1]
+    emit(
+        "appraisal lower bound",
+        quarter=quarter,
+        how="one hand-written SELECT, executed and fetched, the second of two runs",
+        managers=len(bound_rows),
+        seconds=round(bound_s, 3),
+        runs=[round(s, 3) for s in bound_runs],
+    )
+    run_id = None
+    before = Run.objects.aggregate(last=Max("pk"))["last"] or 0
+    # The batch's plans depend on what the planner knows of the tables it fills: a database as
+    # generated knows them empty; after a run, its statistics name that run's id (RESULTS.md,
+    # Appraisal: a later run then meets nested loops sized for one row).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.reltuples::bigint, s.most_common_vals::text FROM pg_class c"
+            " LEFT JOIN pg_stats s ON s.tablename = c.relname AND s.attname = 'run_id'"
+            " WHERE c.relname IN ('appraisal_credit', 'appraisal_result') ORDER BY c.relname"
+        )
+        tables_before = {name: {"reltuples": rows, "run_ids_in_stats": runs} for name, rows, runs in cursor.fetchall()}
+    try:
+        with celery_worker() as worker:
+            progress(f"manage.py appraise {quarter} --wait (the worker does the run)")
+            with TreeMemory(worker.pid) as memory:
+                wall_s, command_peak, output = time_command(
+                    ["appraise", quarter, "--wait"], ARGS.appraisal_timeout, "the appraisal", worker_environment()
+                )
+        # The run the command started (its message may be translated: found in the table).
+        started = Run.objects.filter(pk__gt=before, kind="appraisal", params__quarter=quarter).order_by("pk").first()
+        run_id = started.pk if started else None
+        if run_id is None:
+            raise Failed(f"the appraise command started no run: {output[-500:]}")
+        run = Run.objects.get(pk=run_id)
+        run_s = (run.finished_at - run.started_at).total_seconds()
+        credits = Credit.objects.filter(run_id=run_id).count()
+        completions = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT l.indicator, count(l.completion),"
+                " percentile_cont(ARRAY[0.1, 0.5, 0.9]) WITHIN GROUP (ORDER BY l.completion)"
+                " FROM appraisal_resultline l JOIN appraisal_result r ON r.id = l.result_id"
+                " WHERE r.run_id = %s GROUP BY l.indicator ORDER BY l.indicator",
+                [run_id],
+            )
+            for indicator, count, (p10, p50, p90) in cursor.fetchall():
+                if count:
+                    completions[indicator] = {
+                        "lines": count,
+                        "p10": round(p10, 2),
+                        "median": round(p50, 2),
+                        "p90": round(p90, 2),
+                    }
+        emit(
+            "appraisal",
+            quarter=quarter,
+            run=run_id,
+            status=run.status,
+            how="manage.py appraise --wait in a child process; a Celery worker -c 2 (prefork) on Redis does the run",
+            run_s=round(run_s, 2),
+            command_wall_s=round(wall_s, 2),
+            managers=run.total,
+            credits=credits,
+            counts=run.counts,
+            review_missing=run.params.get("review_missing"),
+            tables_before=tables_before,
+            completion=completions,
+            worker_peak_rss_mb=round(memory.peak_rss / 1024),
+            worker_peak_pss_mb=round(memory.peak_pss / 1024),
+            worker_largest_process_mb=round(memory.peak_one / 1024),
+            worker_processes=memory.peak_processes,
+            rss_samples=memory.samples,
+            command_peak_mib=round(command_peak),
+        )
+        return {
+            "appraisal_s": round(run_s, 2),
+            "appraisal_command_s": round(wall_s, 2),
+            "lower_bound_s": round(bound_s, 3),
+            "appraisal_ratio": round(run_s / bound_s, 2),
+            "worker_peak_rss_mb": round(memory.peak_rss / 1024),
+            "appraisal_credits": credits,
+        }
+    finally:
+        if run_id is None:  # the command failed or was killed: its run, if it made one (the worker is stopped)
+            run_id = Run.objects.filter(pk__gt=before, kind="appraisal").values_list("pk", flat=True).first()
+        if run_id is not None and not ARGS.keep_appraisal:
+            progress(f"deleting run {run_id}'s results and credits")
+            with pg() as conn:
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE run_id = %s").format(sql.Identifier(Credit._meta.db_table)), [run_id]
+                )
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE result_id IN (SELECT id FROM {} WHERE run_id = %s)").format(
+                        sql.Identifier(ResultLine._meta.db_table), sql.Identifier(Result._meta.db_table)
+                    ),
+                    [run_id],
+                )
+                for model in (Result, QuarterResults):
+                    conn.execute(
+                        sql.SQL("DELETE FROM {} WHERE run_id = %s").format(sql.Identifier(model._meta.db_table)),
+                        [run_id],
+                    )
+                conn.execute(
+                    sql.SQL("DELETE FROM {} WHERE id = %s").format(sql.Identifier(Run._meta.db_table)), [run_id]
+                )
+                # VACUUM, not ANALYZE: statistics of the emptied tables would steer the next run.
+                for model in (Credit, ResultLine, Result):
+                    conn.execute(sql.SQL("VACUUM {}").format(sql.Identifier(model._meta.db_table)))
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 
@@ -898,6 +1212,7 @@ def main():
             failures.append(f"server: {failure}")
 
     step("import", lambda: imports(ARGS.month))
+    step("appraisal", lambda: appraisal(ARGS.quarter))
 
     for key in (
         "page_p95_ratio",
@@ -906,6 +1221,10 @@ def main():
         "import_peak_mib",
         "export_s",
         "compliance_s",
+        "appraisal_s",
+        "lower_bound_s",
+        "appraisal_ratio",
+        "worker_peak_rss_mb",
     ):
         summary.setdefault(key, None)  # not measured (or failed): null, never a flattering number
     summary["goals_met"] = {

@@ -17,7 +17,9 @@ What the rows give the rest of the product to work on:
   client is listed again on another tier later; never two entries of one list at once), and a
   marketing mode on the province's entries (rule C7);
 - twelve months of figures up to the fixed day that drift smoothly month to month; corporate
-  annual contributions above 3 and 10 million for rules A2/A1.
+  annual contributions above 3 and 10 million for rules A2/A1; individuals' personal loans
+  (mortgages, consumer loans) and intermediate-business fees, so a personal manager's book has
+  every figure the appraisal weighs (rule P3), drawn on a stream of their own (LOANS_SEED).
 """
 
 import csv
@@ -90,6 +92,22 @@ AUM_BANDS = [
 ]
 ORDINARY_AUM = (25_000, 1.3)  # lognormal median, sigma; kept under 200,000
 POTENTIAL_SHARE = 0.03  # of the ordinary ones
+# Individuals' loans and fees, drawn on a stream of their own so that every other draw (AUM,
+# deposits, sales, the named lists) stays as it was. Share with a personal loan by segment;
+# a loan is a mortgage or a consumer loan: (share, balance per yuan of AUM as a lognormal median
+# and sigma, least and most balance in yuan); a part of the loans were taken out in the year.
+LOANS_SEED = f"{SEED}-individual-loans"
+LOAN_SHARE = {"ORDINARY": 0.12, "MID": 0.45, "HIGH": 0.5, "PRIVATE": 0.4}
+LOAN_KINDS = [
+    ("mortgage", 0.7, (0.9, 0.5), 150_000, 6_000_000),
+    ("consumer", 0.3, (0.3, 0.6), 30_000, 1_000_000),
+]
+NEW_LOAN_SHARE = 0.15  # of the loans: taken out in one of the year's months, none before it
+REPAYMENT = (0.003, 0.008)  # a month's repayment, a share of the balance
+# Intermediate-business income (fees of wealth products, insurance agency, cards, payments) of a
+# year, a share of AUM; every MID-or-higher individual and this share of the ordinary ones.
+FEE_RATE = (0.001, 0.003)
+ORDINARY_FEE_SHARE = 0.4
 # Where individuals of a band bank: {unit kind: weight}; outlets' weight is shared among them all.
 INDIVIDUAL_PLACES = {
     "PRIVATE": {UnitKind.WEALTH_CENTRE: 6, UnitKind.VIP_CENTRE: 3, UnitKind.OUTLET: 1},
@@ -626,11 +644,17 @@ class ClientBuilder:
 
     def individual_figures(self, aums):
         rng = self.rng
+        credit = random.Random(LOANS_SEED)  # loans and fees: the draws of self.rng stay as they were
+        clients = {row["client_no"]: row for row in self.book.clients}
         rows = {}
         for number, aum in aums.items():
             trend = self.drift(0.12, 0.025)
             saved = rng.uniform(0.25, 0.85)  # the share of AUM in deposits; the rest in products
             sales = aum * rng.uniform(0.002, 0.02) if rng.random() < 0.4 else 0.0
+            loans = self.personal_loan(credit, aum)
+            if loans[-1]:
+                clients[number]["has_loan"] = org.flag(True)
+            fee = self.personal_fee(credit, aum)
             client_rows = []
             for index, month in enumerate(self.labels):
                 value = aum * trend[index]
@@ -639,8 +663,8 @@ class ClientBuilder:
                         number,
                         month,
                         money(value * saved * rng.uniform(0.97, 1.03)),
-                        "",
-                        "",
+                        money(loans[index]) if loans[index] else "",
+                        money(value * fee * credit.uniform(0.8, 1.2)) if fee else "",
                         money(sales * trend[index] * rng.uniform(0.6, 1.4)) if sales else "0.00",
                         money(value),
                         "",
@@ -648,6 +672,34 @@ class ClientBuilder:
                 )
             rows[number] = client_rows
         return rows
+
+    @staticmethod
+    def segment_of(aum):
+        for low, _high, _share, _least in AUM_BANDS:
+            if aum >= low:
+                return "PRIVATE" if low >= 8_000_000 else "HIGH" if low >= 1_000_000 else "MID"
+        return "ORDINARY"
+
+    def personal_loan(self, credit, aum):
+        """An individual's loan balance of each month (0.0: none): a mortgage or a consumer loan
+        sized against their AUM, repaid a little every month; some taken out in the year."""
+        if credit.random() >= LOAN_SHARE[self.segment_of(aum)]:
+            return [0.0] * MONTHS
+        kind = credit.choices(LOAN_KINDS, [entry[1] for entry in LOAN_KINDS])[0]
+        _name, _share, (median, sigma), least, most = kind
+        balance = min(most, max(least, aum * math.exp(credit.gauss(math.log(median), sigma))))
+        repayment = credit.uniform(*REPAYMENT)
+        start = credit.randrange(1, MONTHS) if credit.random() < NEW_LOAN_SHARE else 0
+        months = [0.0] * MONTHS
+        for index in range(start, MONTHS):
+            months[index] = balance * (1 - repayment) ** (index - start)
+        return months
+
+    def personal_fee(self, credit, aum):
+        """A month's intermediate-business income per yuan of AUM (0.0: none)."""
+        if self.segment_of(aum) == "ORDINARY" and credit.random() >= ORDINARY_FEE_SHARE:
+            return 0.0
+        return credit.uniform(*FEE_RATE) / 12
 
     # --- the book ------------------------------------------------------------------------
 

@@ -146,8 +146,10 @@ def grade_rank(grade):
     return rules.GRADE_RANK[grade] if grade else -1
 
 
-def round_to(value, step=10_000):
-    """A target as people set it: whole 万元 (a Decimal of yuan)."""
+def round_to(value):
+    """A target as people set it (a Decimal of yuan): whole 万元; a small one, as a personal
+    manager's fee income from a few clients, in whole 千元 under 10 万元 and 百元 under 1 万元."""
+    step = 10_000 if value >= 100_000 else 1_000 if value >= 10_000 else 100
     return Decimal(max(step, math.ceil(value / step) * step))
 
 
@@ -974,15 +976,23 @@ class StaffingBuilder:
         """Rule A11: each customer manager's targets for the metrics' year (from the book of its
         first month) and each year up to the run's (from the book of the last month), a little
         above what the book brought in; a manager with an empty book gets their sub-branch's
-        usual figures."""
+        usual figures. A manager new in the metrics' year has no book in its first month: their
+        targets come from the book they serve at the year's end, in proportion to the days of
+        the last quarter they serve (新员工按在岗时间折算), so that the quarterly appraisal finds
+        them near their target as it finds their colleagues. So do the targets of an indicator
+        a book had none of in its first month and has at the year's end (a client with loans
+        taken over, a personal loan taken out in the year: the contract adjusted in the year)."""
         managers = sorted(
             (row for row in self.people if row["position"] == Position.CUSTOMER_MANAGER),
             key=lambda row: row["employee_no"],
         )
+        last_quarter = (datetime.date(AS_OF.year, 10, 1), AS_OF)
+        quarter_days = (last_quarter[1] - last_quarter[0]).days + 1
         for year in range(AS_OF.year, self.today.year + 1):
             rng = random.Random(f"{SEED}-contracts-{year}")
             base_day = FIRST_METRICS_DAY if year == AS_OF.year else AS_OF
             books = self.credited(base_day)
+            year_end = self.credited(AS_OF) if year == AS_OF.year else books
             growth = Decimal("1.08") ** (year - AS_OF.year) if year > AS_OF.year else Decimal(1)
             for row in managers:
                 corporate = row["manager_kind"] == ManagerKind.CORPORATE
@@ -992,8 +1002,16 @@ class StaffingBuilder:
                     else [25_000_000, 4_000_000, 150_000, 1_200_000]
                 )
                 book = books.get(row["employee_no"])
+                hired = self.hired[row["employee_no"]]
+                newcomer = year == AS_OF.year and hired > FIRST_METRICS_DAY
+                served = Decimal((last_quarter[1] - max(hired, last_quarter[0])).days + 1) / quarter_days
                 for index, indicator in enumerate(("DEPOSITS", "LOANS", "INTERMEDIATE", "PRODUCTS")):
-                    value = book[index] if book and book[index] > 0 else usual[index] * drawn(rng, 0.5, 1.0)
+                    # (The draws stay those of a book-less manager, so no other row changes.)
+                    had = book and book[index] > 0
+                    value = book[index] if had else usual[index] * drawn(rng, 0.5, 1.0)
+                    ending = year_end.get(row["employee_no"])
+                    if (newcomer or not had) and ending and ending[index] > 0:
+                        value = ending[index] * served
                     target = round_to(value * growth * drawn(rng, 1.03, 1.2))
                     self.book.contracts.append(
                         {

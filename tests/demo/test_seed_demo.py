@@ -20,12 +20,27 @@ from django.utils import timezone
 
 from accounts.models import Department, LeadershipMember, Position, Unit, UnitKind, User
 from accounts.rules import ALLOWED_PARENT_KINDS
+from appraisal import selectors as appraisal_selectors
+from appraisal.models import (
+    Appeal,
+    AppealStatus,
+    Approval,
+    BasePay,
+    Calibration,
+    QuarterResults,
+    Result,
+    ResultLine,
+    ResultStatus,
+    Review,
+)
 from bankops.dated import in_force
+from demo import appraisal as demo_appraisal
 from demo import clients as demo_clients
 from demo import org as demo
 from demo import staffing as demo_staffing
 from marketing.models import Client, ClientKind, ClientMetric, Segment, Tier, TierEntry
 from marketing.selectors import standing_on
+from runs.models import Run, RunStatus
 from staffing.models import (
     Assignment,
     Override,
@@ -38,6 +53,7 @@ from staffing.models import (
 
 STAFFING = (Qualification, Training, PerformanceContract, Assignment)
 STAFFING_KINDS = ("qualifications", "training", "contracts", "assignments")
+APPRAISAL = (Review, BasePay, Result, ResultLine, Approval, Calibration, Appeal, QuarterResults, Run)
 NEEDS_A_TEAM = [Segment.MID, Segment.HIGH, Segment.PRIVATE]
 
 
@@ -61,12 +77,30 @@ def snapshot():
                 ClientMetric,
                 *STAFFING,
                 Override,
+                *APPRAISAL,
             )
         ]
-        + [model.history.count() for model in (Unit, Department, User, LeadershipMember, Client, TierEntry, *STAFFING)]
+        + [
+            model.history.count()
+            for model in (
+                Unit,
+                Department,
+                User,
+                LeadershipMember,
+                Client,
+                TierEntry,
+                *STAFFING,
+                Review,
+                BasePay,
+                Result,
+            )
+        ]
         + [
             sorted(ClientMetric.objects.values_list("client__client_no", "month", *ClientMetric.FIGURES)),
             sorted(Assignment.objects.values_list("client__client_no", "employee__username", "valid_from", "valid_to")),
+            sorted(PerformanceContract.objects.values_list("employee__username", "year", "indicator", "target")),
+            sorted(Result.objects.values_list("quarter", "employee__username", "status", "total", "rating")),
+            sorted(Appeal.objects.values_list("result__employee__username", "status", "new_total")),
         ]
     )
 
@@ -240,6 +274,104 @@ class TestSmallDemoBank:
             held = centre.filter(qualifications__kind=qualification).distinct().count()
             assert centre.exists() and held >= centre.count() / 2
 
+    # --- appraisal (demo.appraisal) ---------------------------------------------------------
+
+    def test_reviews_for_the_quarters_and_pay_for_everyone(self, seeded):
+        managers = User.objects.filter(position=Position.CUSTOMER_MANAGER, is_active=True)
+        assert set(Review.objects.values_list("quarter", flat=True)) == set(demo_appraisal.QUARTERS)
+        reviewed = Review.objects.filter(quarter="2025Q4", employee__in=managers).count()
+        assert 0 < managers.count() - reviewed <= max(3, managers.count() // 20)  # a few managers without one
+        scores = list(Review.objects.values_list("qualitative", flat=True))
+        assert all(50 <= score <= 99 for score in scores) and len(set(scores)) > 10
+        # Rule P8: every employee's base pay of the year, the back office below the managers.
+        assert BasePay.objects.filter(year=2025).count() == User.objects.exclude(unit=None).count()
+        average = dict(
+            BasePay.objects.filter(year=2025)
+            .values_list("employee__position")
+            .annotate(average=Sum("base_pay") / Count("pk"))
+        )
+        back_office = max(average[Position.TELLER], average[Position.OTHER])
+        assert back_office < average[Position.CUSTOMER_MANAGER] < average[Position.HEAD]
+
+    def test_appraisal_runs_approved_and_published(self, seeded):
+        """2025Q3 and 2025Q4 ran to the end; 2025Q3 is published everywhere, 2025Q4 but in a draft
+        city branch, whose leadership group has calibrated a rating and not approved yet."""
+        runs = {}
+        for quarter in demo_appraisal.RUN_QUARTERS:
+            run = QuarterResults.objects.select_related("run").get(quarter=quarter).run
+            assert run.status == RunStatus.SUCCEEDED and run.kind == "appraisal"
+            runs[quarter] = Result.objects.filter(run=run)
+        q3, q4 = runs["2025Q3"], runs["2025Q4"]
+        assert set(q3.values_list("status", flat=True)) == {ResultStatus.PUBLISHED}
+        assert Approval.objects.filter(run_id=q3[0].run_id, published_at__isnull=False).count() == (
+            q3.values("city").distinct().count()
+        )
+        statuses = Counter(q4.values_list("status", flat=True))
+        assert statuses[ResultStatus.PUBLISHED] > statuses[ResultStatus.DRAFT] > 0
+        drafts = set(q4.filter(status=ResultStatus.DRAFT).values_list("city__code", flat=True))
+        assert drafts == {"HB"}  # DRAFT_CITIES at the small scale
+        assert not Approval.objects.filter(run_id=q4[0].run_id, city__code__in=drafts).exists()
+        calibrations = Calibration.objects.filter(result__in=q4)
+        assert calibrations.count() == 1 and calibrations[0].result.city.code in drafts and calibrations[0].reason
+        assert calibrations[0].result.rating == calibrations[0].to_rating != calibrations[0].result.rank_rating
+        # Completions of the managers' contracts (rule A11) that look like a real quarter's.
+        deposits = sorted(
+            ResultLine.objects.filter(result__in=q4, indicator="DEPOSITS", completion__gt=0).values_list(
+                "completion", flat=True
+            )
+        )
+        assert 0.8 <= deposits[len(deposits) // 2] <= 1.2
+        assert 0.6 <= deposits[len(deposits) // 10] and deposits[9 * len(deposits) // 10] <= 1.4
+        assert set(q4.values_list("rating", flat=True)) >= {"EXCELLENT", "GOOD"}
+        # Personal managers' books have loans and fee income too (demo.clients): their loans and
+        # intermediate-business completions look like the corporate managers'.
+        for kind in ("CORPORATE", "PERSONAL"):
+            theirs = q4.filter(employee__manager_kind=kind)
+            for indicator in ("LOANS", "INTERMEDIATE"):
+                done = sorted(
+                    ResultLine.objects.filter(result__in=theirs, indicator=indicator, completion__gt=0).values_list(
+                        "completion", flat=True
+                    )
+                )
+                assert len(done) >= theirs.count() / 3, (kind, indicator)
+                assert 0.7 <= done[len(done) // 2] <= 1.2, (kind, indicator)
+
+    def test_demo_manager_sees_their_published_result_and_appeals(self, seeded, client):
+        wuhu = User.objects.get(username=demo.build_bank("small").logins[3][1])
+        mine = list(appraisal_selectors.my_results(user=wuhu))
+        assert mine and mine[0].quarter == "2025Q4" and all(result.employee == wuhu for result in mine)
+        assert all(result.status == ResultStatus.PUBLISHED for result in mine)
+        assert list(appraisal_selectors.result_list(user=wuhu, quarter="2025Q4")) == [mine[0]]
+        client.force_login(wuhu)
+        page = client.get("/appraisal/")
+        assert page.status_code == 200 and "2025Q4" in page.content.decode()
+        # Their appeal is open; elsewhere an appeal was upheld with a re-score (rule P5).
+        appeals = Appeal.objects.select_related("result__employee", "result__city")
+        assert [(a.result.employee, a.status) for a in appeals.filter(status=AppealStatus.OPEN)] == [
+            (wuhu, AppealStatus.OPEN)
+        ]
+        decided = appeals.exclude(status=AppealStatus.OPEN).get()
+        assert decided.status == AppealStatus.UPHELD and decided.result.city.code == "HF"
+        assert decided.old_total < decided.new_total == decided.result.total and decided.decided_at
+        assert "NO_REVIEW" not in decided.result.flags
+
+
+def test_full_appraisal_rows_are_deterministic_and_plausible():
+    bank = demo.build_bank()
+    book = demo_appraisal.build_appraisal(bank)
+    assert all(book.csv(kind) == demo_appraisal.build_appraisal(bank).csv(kind) for kind in ("reviews", "pay"))
+    managers = [row for row in bank.employees if row["position"] == Position.CUSTOMER_MANAGER]
+    per_quarter = Counter(row["quarter"] for row in book.reviews)
+    assert set(per_quarter) == set(demo_appraisal.QUARTERS)
+    for quarter, count in per_quarter.items():
+        end = demo_appraisal.quarter_end(quarter).isoformat()
+        in_post = sum(row["hired_on"] <= end for row in managers)
+        assert 0.95 * in_post < count < in_post  # a few without a review
+    assert "E001060" in {row["employee_no"] for row in book.reviews if row["quarter"] == "2025Q4"}
+    late, quarter, _score = book.late_review
+    assert (late, quarter) not in {(row["employee_no"], row["quarter"]) for row in book.reviews}
+    assert {row["employee_no"] for row in book.pay} == {row["employee_no"] for row in bank.employees}
+
 
 def test_full_bank_is_deterministic_and_plausible():
     bank = demo.build_bank()
@@ -319,6 +451,17 @@ def test_full_client_book_is_deterministic_and_plausible():
     assert sum(value < 200_000 for value in aum) > 0.7 * len(aum)  # rule C4: most are ordinary
     assert sum(value >= 8_000_000 for value in aum) >= 5  # PRIVATE
     assert sum(1_000_000 <= value < 5_000_000 for value in aum) >= 50  # HIGH; rule A9's bands
+    # Individuals' personal loans and fee income: 30–50% of the MID-or-higher ones with a loan
+    # (flagged has_loan), every one of them with fees of about 0.1–0.3% of AUM a year.
+    individuals = {row["client_no"]: row for row in book.clients if row["kind"] == ClientKind.INDIVIDUAL}
+    upper = [row for number, row in latest.items() if number in individuals and Decimal(row[6]) >= 200_000]
+    assert 0.3 < sum(bool(row[3]) for row in upper) / len(upper) < 0.5
+    assert all(
+        bool(row[3]) == (individuals[row[0]]["has_loan"] == "1") for row in latest.values() if row[0] in individuals
+    )
+    assert all(row[4] for row in upper)
+    fees = sorted(12 * Decimal(row[4]) / Decimal(row[6]) for row in upper)
+    assert Decimal("0.001") <= fees[len(fees) // 10] and fees[9 * len(fees) // 10] <= Decimal("0.0036")
     assert all(cell == "" or Decimal(cell) >= 0 for row in book.metrics for cell in row[2:])
 
 

@@ -12,8 +12,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts import services as accounts_services
 from accounts.actors import SYSTEM
 from accounts.models import Department, LeadershipMember, Position, Unit, User
+from appraisal import departments as appraisal_departments
+from appraisal import services as appraisal_services
+from appraisal.models import (
+    Appeal,
+    AppraisalPolicy,
+    Approval,
+    BasePay,
+    Calibration,
+    MilestoneRecord,
+    PlanTarget,
+    QuarterResults,
+    Result,
+    Review,
+    Scheme,
+)
 from marketing import services as marketing_services
 from marketing.models import BusinessRequest, Client, ClientMetric, RequestNature, SegmentThresholds, Tier, TierEntry
+from runs.models import Run
 from staffing import services as staffing_services
 from staffing.models import (
     Assignment,
@@ -46,12 +62,23 @@ TRACKED = [
     StaffingPolicy,
     IndustryTeam,
     DesignatedCentre,
+    Review,
+    BasePay,
+    AppraisalPolicy,
+    Result,
+    Appeal,
+    PlanTarget,
+    MilestoneRecord,
 ]
 
 
 def written():
     """Every row and every history record the services could write."""
-    counts = {model.__name__: model.objects.count() for model in [*TRACKED, ClientMetric, Override]}
+    counts = {
+        model.__name__: model.objects.count()
+        for model in [*TRACKED, ClientMetric, Override, Scheme, Approval, Calibration, Run]
+    }
+    counts["results"] = list(Result.objects.order_by("pk").values_list("status", "rating", "total"))
     counts["GradePolicy values"] = list(GradePolicy.objects.order_by("grade").values_list("capacity", flat=True))
     counts["request handlers"] = list(BusinessRequest.objects.order_by("pk").values_list("handler", "handling_reason"))
     counts.update({f"{model.__name__} history": model.history.count() for model in TRACKED})
@@ -186,6 +213,47 @@ CALLS = {
         clients=[w["registry"]["C1"]],
         actor=actor,
     ),
+    "scheme_save": lambda w, actor: appraisal_services.scheme_save(
+        name="新方案", weights={"DEPOSITS": Decimal(1)}, actor=actor
+    ),
+    "appraisal_policy_save": lambda w, actor: appraisal_services.appraisal_policy_save(
+        AppraisalPolicy(appeal_days=3), actor=actor
+    ),
+    "reviews_save": lambda w, actor: appraisal_services.reviews_save(
+        [{"employee": person("H0101"), "quarter": "2015Q2", "qualitative": Decimal(70)}], actor=actor
+    ),
+    "pay_save": lambda w, actor: appraisal_services.pay_save(
+        [{"employee": person("H0101"), "year": 2015, "base_pay": Decimal(1000)}], actor=actor
+    ),
+    "appraisal_run_start": lambda w, actor: appraisal_services.appraisal_run_start(quarter="2015Q1", actor=actor),
+    "result_calibrate": lambda w, actor: appraisal_services.result_calibrate(
+        w["result"], rating="NEEDS_IMPROVEMENT", reason="x", actor=actor
+    ),
+    "results_approve": lambda w, actor: appraisal_services.results_approve(
+        run=w["result"].run, city=w["bank"]["HF"], actor=actor
+    ),
+    "results_publish": lambda w, actor: appraisal_services.results_publish(
+        run=w["result"].run, city=w["bank"]["HF"], actor=actor
+    ),
+    "appeal_file": lambda w, actor: appraisal_services.appeal_file(w["published"], reason="x", actor=actor),
+    "appeal_decide": lambda w, actor: appraisal_services.appeal_decide(
+        w["appeal"], upheld=True, decision="x", qualitative=Decimal(90), actor=actor
+    ),
+    "plan_targets_save": lambda w, actor: appraisal_departments.plan_targets_save(
+        [
+            {
+                "client": w["registry"]["C4"],
+                "year": 2015,
+                "indicator": "DEPOSITS",
+                "target": Decimal(1),
+                "department": None,
+            }
+        ],
+        actor=actor,
+    ),
+    "milestone_record_set": lambda w, actor: appraisal_departments.milestone_record_set(
+        city=w["bank"]["HF"], year=2015, milestone="SELECTION", done_on=D(2015, 3, 1), actor=actor
+    ),
 }
 
 
@@ -208,6 +276,23 @@ def staged_metrics(text, service, **options):
         table.close()
 
 
+def appraised(bank):
+    """A finished run of 2015Q1 with a draft result in Hefei and a published one, written as the
+    batch would leave them."""
+    run = Run.objects.create(kind="appraisal", status="SUCCEEDED", params={"quarter": "2015Q1"})
+    QuarterResults.objects.create(quarter="2015Q1", run=run)
+    scheme = appraisal_services.scheme_current()
+    figures = {"quarter": "2015Q1", "scheme": scheme, "qualitative": 50, "quantitative": 50, "total": 50}
+    rated = {"rating": "COMPETENT", "rank_rating": "COMPETENT", "rank_city": 1, "rank_province": 1}
+    draft = Result.objects.create(
+        run=run, employee=person("H0101"), unit=bank["HF0101"], city=bank["HF"], **figures, **rated
+    )
+    other = Result.objects.create(
+        run=run, employee=person("H0001"), unit=bank["HF"], city=bank["HF"], status="PUBLISHED", **figures, **rated
+    )
+    return draft, other
+
+
 def renamed(user):
     user.name = "改名"
     return user
@@ -217,7 +302,7 @@ def services_with_actor():
     """Every write service of the apps: the public functions with a keyword `actor`, less the
     checks and predicates that only answer whether a write would pass."""
     found = set()
-    for module in (accounts_services, marketing_services, staffing_services):
+    for module in (accounts_services, marketing_services, staffing_services, appraisal_services, appraisal_departments):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -238,8 +323,10 @@ def world(registry, bank, hefei_person, hefei_manager):
     # In Hefei's reach (a Hefei sub-branch's and the province's rows), but without any right.
     no_rights = make_person("P0099", "无权限", bank["AH"])
     no_rights.groups.clear()
-    # Every right of the organisation, the registry and staffing, but in Wuhu.
-    outsider = make_staff(make_person("W0001", "芜湖管理员", bank["WH"]), "accounts", "marketing", "staffing")
+    # Every right of the organisation, the registry, staffing and the appraisal, but in Wuhu.
+    outsider = make_staff(
+        make_person("W0001", "芜湖管理员", bank["WH"]), "accounts", "marketing", "staffing", "appraisal"
+    )
     assignment_data = staffing_services.AssignmentData(
         client=registry["C1"], employee=person("H0101"), role="LEAD", split=Decimal(100), valid_from=D(2014, 1, 1)
     )
@@ -253,7 +340,12 @@ def world(registry, bank, hefei_person, hefei_manager):
         actor=SYSTEM,
     )
     BusinessRequest.objects.filter(pk=credit.pk).update(handler=None, handling_reason="")
+    ClientMetric.objects.create(client=registry["C4"], month=D(2015, 1, 1), deposits_avg=Decimal(1))
+    result, published = appraised(bank)
     return {
+        "result": result,
+        "published": published,
+        "appeal": Appeal.objects.create(result=published, reason="x"),
         "bank": bank,
         "registry": registry,
         "request": request,

@@ -1,9 +1,11 @@
 """`manage.py seed_demo`: load the demo Anhui bank through the bulk-import door, and demo logins.
 
 The rows come from demo.org (units, departments, employees), demo.clients (clients, named lists,
-monthly metrics) and demo.staffing (qualifications, training, performance contracts, relationship
-teams) and enter by `run_import`, so every rule a real import checks applies to them (the teams'
-rules A1–A10 included); re-running it changes nothing.
+monthly metrics), demo.staffing (qualifications, training, performance contracts, relationship
+teams) and demo.appraisal (reviews, base pay) and enter by `run_import`, so every rule a real import
+checks applies to them (the teams' rules A1–A10 included); then demo.appraisal runs the quarterly
+appraisal of the metrics' last two quarters through the services and approves, publishes,
+calibrates and appeals. Re-running it changes nothing.
 """
 
 import unicodedata
@@ -18,6 +20,8 @@ from accounts import services
 from accounts.actors import SYSTEM
 from accounts.models import Department, LeadershipMember, Unit, User
 from accounts.rules import Role
+from appraisal.models import Appeal, BasePay, Calibration, Result, Review
+from demo import appraisal as demo_appraisal
 from demo import clients as demo_clients
 from demo import org as demo
 from demo import staffing as demo_staffing
@@ -46,8 +50,8 @@ def table(rows):
 class Command(BaseCommand):
     help = (
         "Load the demo Anhui province bank (units, departments, employees, clients, named lists, "
-        "twelve months of client metrics, qualifications, training, performance contracts and "
-        "relationship teams) and its demo logins."
+        "twelve months of client metrics, qualifications, training, performance contracts, "
+        "relationship teams, reviews, base pay and two quarters' appraisal) and its demo logins."
     )
 
     def add_arguments(self, parser):
@@ -76,7 +80,10 @@ class Command(BaseCommand):
         # With DEBUG on, Django logs every statement, and on SQLite quotes each one's parameters
         # in an extra query: for the ~10,000 bulk statements of a full seed that costs seconds and
         # memory and shows nothing anyone reads. The seed runs without the query log.
-        with override_settings(DEBUG=False):
+        # The appraisal runs are worked through in the seed (demo.appraisal.run_batch); the task
+        # each start sends when the seed commits finds its run done and returns: in this process,
+        # not in a thread the command would exit under.
+        with override_settings(DEBUG=False, RUNS_IN_THREAD=False):
             self.seed(scale)
 
     @transaction.atomic
@@ -94,6 +101,15 @@ class Command(BaseCommand):
         staff = demo_staffing.build_staffing(bank, book, scale, today=timezone.localdate())
         for kind in ("qualifications", "training", "contracts", "assignments"):
             self.load(kind, staff.csv(kind))
+        # The appraisal after staffing: the contracts' targets and the teams' credits.
+        appraisal = demo_appraisal.build_appraisal(bank)
+        for kind in ("reviews", "pay"):
+            self.load(kind, appraisal.csv(kind))
+        try:
+            for line in demo_appraisal.appraise(bank, appraisal):
+                self.stdout.write(line)
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from None
         logins = self.demo_logins(bank.logins, bank.tier_admins)
 
         clients = dict(Client.objects.values_list("kind").annotate(models.Count("pk")))
@@ -106,6 +122,9 @@ class Command(BaseCommand):
             f"qualifications: {Qualification.objects.count()}, training records: {Training.objects.count()}, "
             f"performance contracts: {PerformanceContract.objects.count()}, "
             f"team assignments: {Assignment.objects.count()} ({Override.objects.count()} overrides on record)\n"
+            f"reviews: {Review.objects.count()}, base pay: {BasePay.objects.count()}, "
+            f"appraisal results: {Result.objects.count()} ({Calibration.objects.count()} calibrated, "
+            f"{Appeal.objects.count()} appeals)\n"
         )
         self.stdout.write(table([LOGIN_HEADER] + logins))
         self.stdout.write(f"\nLog in at {SITE_URL}")

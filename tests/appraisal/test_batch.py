@@ -1,0 +1,203 @@
+"""The quarterly batch (rules P2, P3, P4, P9) against the hand-worked quarter of conftest.py."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from accounts.actors import SYSTEM
+from appraisal import credit, services
+from appraisal.models import Credit, QuarterResults, Result
+from runs.models import Run, RunStatus
+from staffing.models import Assignment
+from tests.helpers import grant, make_person
+
+from .conftest import FEB, QUARTER
+
+EXPECTED = {
+    # employee: quantitative, qualitative, total, rank_city, rank_province, rating, flags
+    "M1": ("72.53", "80.00", "74.03", 1, 1, "GOOD", []),
+    "M2": ("84.67", "0.00", "67.73", 2, 2, "COMPETENT", ["NO_TARGET:PRODUCTS", "NO_REVIEW"]),
+    "M3": ("60.00", "90.00", "66.00", 1, 3, "COMPETENT", ["NO_TARGET:LOANS"]),
+}
+POINTS = {
+    "M1": {"DEPOSITS": "17.33", "LOANS": "36.00", "INTERMEDIATE": "12.00", "PRODUCTS": "7.20"},
+    "M2": {"DEPOSITS": "30.67", "LOANS": "24.00", "INTERMEDIATE": "30.00", "PRODUCTS": "0.00"},
+    "M3": {"DEPOSITS": "30.00", "LOANS": "0.00", "INTERMEDIATE": "30.00", "PRODUCTS": "0.00"},
+}
+
+
+def results():
+    current = QuarterResults.objects.get(quarter=QUARTER).run_id
+    return {r.employee.username: r for r in Result.objects.filter(run_id=current).select_related("employee")}
+
+
+def figures(result):
+    return (
+        str(result.quantitative),
+        str(result.qualitative),
+        str(result.total),
+        result.rank_city,
+        result.rank_province,
+        result.rating,
+        result.flags,
+    )
+
+
+def test_every_manager_is_scored_ranked_and_rated_as_worked_by_hand_rule_p3_p9(quarter_bank, appraise):
+    run = appraise()
+    assert run.status == RunStatus.SUCCEEDED, run.summary
+    assert (run.done, run.total) == (3, 3)
+    found = results()
+    assert {no: figures(result) for no, result in found.items()} == {
+        no: (q, ql, t, rc, rp, rating, flags) for no, (q, ql, t, rc, rp, rating, flags) in EXPECTED.items()
+    }
+    for no, points in POINTS.items():
+        assert {line.indicator: str(line.points) for line in found[no].lines.all()} == points
+
+
+def test_the_breakdown_reaches_the_client_months_of_a_mid_month_hand_over_rule_p2(quarter_bank, appraise):
+    appraise()
+    m1, m2 = results()["M1"], results()["M2"]
+    lines = {line.indicator: line for line in m1.lines.all()}
+    assert (lines["DEPOSITS"].actual, lines["DEPOSITS"].target) == (Decimal("866666.67"), Decimal("2000000.00"))
+    assert lines["DEPOSITS"].completion == Decimal("0.4333")
+    c1_february = {
+        credit.employee.username: credit
+        for credit in Credit.objects.filter(client__client_no="C1", month=FEB).select_related("employee")
+    }
+    assert (c1_february["M1"].days, c1_february["M2"].days, c1_february["M1"].month_days) == (14, 14, 28)
+    assert c1_february["M1"].credited("deposits_avg") == Decimal(700_000)
+    # Every point traces to its client-months: the credited months sum to the actual.
+    m2_deposits = sum(c.credited("deposits_avg") for c in Credit.objects.filter(run_id=m2.run_id, employee=m2.employee))
+    assert m2_deposits / 3 == Decimal(2_300_000) / 3
+
+
+def test_a_rerun_gives_the_same_results_and_replaces_the_drafts_rule_p4(quarter_bank, appraise):
+    first = appraise()
+    before = {no: figures(r) for no, r in results().items()}
+    second = appraise()
+    assert second.pk != first.pk and second.status == RunStatus.SUCCEEDED
+    assert {no: figures(r) for no, r in results().items()} == before
+    assert not Result.objects.filter(run=first).exists() and not Credit.objects.filter(run=first).exists()
+
+
+def test_a_second_run_of_a_quarter_is_refused_while_the_first_is_alive_rule_p4(quarter_bank, settings):
+    running = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)  # its task waits for the commit
+    Run.objects.filter(pk=running.pk).update(status=RunStatus.RUNNING, heartbeat_at=timezone.now())
+    with pytest.raises(ValidationError, match="still working"):
+        services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
+    settings.APPRAISAL_STALE_SECONDS = 0  # silent for longer than that: taken for dead
+    again = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
+    running.refresh_from_db()
+    assert running.status == RunStatus.FAILED and again.status == RunStatus.QUEUED
+
+
+def test_a_run_that_dies_half_way_leaves_the_previous_results_and_can_start_again_rule_p4(
+    quarter_bank, appraise, monkeypatch
+):
+    appraise()
+    before = {no: figures(r) for no, r in results().items()}
+    current = QuarterResults.objects.get(quarter=QUARTER).run_id
+    insert = credit.credits_write
+    calls = []
+
+    def dies_on_the_second_city(run_id, quarter, city_id):
+        calls.append(city_id)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return insert(run_id, quarter, city_id)
+
+    monkeypatch.setattr(credit, "credits_write", dies_on_the_second_city)
+    with pytest.raises(RuntimeError):
+        appraise()
+    dead = Run.objects.filter(kind="appraisal").order_by("-pk").first()
+    assert dead.status == RunStatus.FAILED and "worker killed" in dead.summary
+    assert QuarterResults.objects.get(quarter=QUARTER).run_id == current
+    assert {no: figures(r) for no, r in results().items()} == before
+    monkeypatch.setattr(credit, "credits_write", insert)
+    again = appraise()
+    assert again.status == RunStatus.SUCCEEDED and {no: figures(r) for no, r in results().items()} == before
+    assert not Result.objects.filter(run=dead).exists()  # what the dead run left is gone
+
+
+def test_a_task_delivered_twice_writes_nothing_new_rule_p4(quarter_bank, appraise):
+    run = appraise()
+    credits = Credit.objects.filter(run=run).count()
+    assert services.appraisal_prepare(run.pk) is None  # claimed already
+    city = quarter_bank["units"]["HF"]
+    assert services.appraisal_city_part(run.pk, city.pk) is False  # finished: nothing to do
+    assert services.appraisal_finish(run.pk) is None
+    assert Credit.objects.filter(run=run).count() == credits
+
+
+def test_a_quarter_that_does_not_parse_or_has_no_metrics_is_refused_writing_nothing(quarter_bank):
+    with pytest.raises(ValidationError, match="YYYYQn"):
+        services.appraisal_run_start(quarter="2026Q5", actor=SYSTEM)
+    with pytest.raises(ValidationError, match="no metrics"):
+        services.appraisal_run_start(quarter="2026Q2", actor=SYSTEM)
+    assert not Run.objects.filter(kind="appraisal").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_runs_the_quarter_and_refuses_bad_quarters(quarter_bank, capsys, settings):
+    settings.RUNS_IN_THREAD = False
+    with pytest.raises(CommandError) as refused:
+        call_command("appraise", "2026-1")
+    assert refused.value.returncode == 2
+    with pytest.raises(CommandError, match="no metrics") as empty:
+        call_command("appraise", "2025Q4")
+    assert empty.value.returncode == 1
+    call_command("appraise", QUARTER, "--wait")
+    out = capsys.readouterr().out
+    assert "3/3" in out and results()["M1"].total == Decimal("74.03")
+
+
+def test_starting_the_batch_needs_the_right_and_the_whole_province(quarter_bank, hefei_person, province_analyst):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.appraisal_run_start(quarter=QUARTER, actor=province_analyst)
+    with pytest.raises(PermissionDenied, match="province"):
+        services.appraisal_run_start(quarter=QUARTER, actor=grant(hefei_person, "appraisal.run_appraisal"))
+    allowed = grant(province_analyst, "appraisal.run_appraisal")
+    assert services.appraisal_run_start(quarter=QUARTER, actor=allowed).status == RunStatus.QUEUED
+
+
+def test_approved_results_are_not_computed_again(quarter_bank, appraise):
+    run = appraise()
+    services.results_approve(run=run, city=quarter_bank["units"]["HF"], actor=SYSTEM)
+    with pytest.raises(ValidationError, match="approved"):
+        services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
+
+
+def test_a_manager_hired_after_the_quarter_gets_no_result_and_one_without_clients_gets_zero(
+    quarter_bank, appraise, bank
+):
+    from accounts.models import Position
+
+    from .conftest import D
+
+    make_person("M4", "新经理", bank["HF0101"], Position.CUSTOMER_MANAGER, hired_on=D(2026, 4, 1))
+    make_person("M5", "无客户", bank["HF0101"], Position.CUSTOMER_MANAGER, hired_on=D(2020, 4, 1))
+    appraise()
+    found = results()
+    assert "M4" not in found
+    assert (found["M5"].total, found["M5"].rank_city, found["M5"].rating) == (Decimal("0.00"), 3, "UNSATISFACTORY")
+    assert set(found["M5"].flags) >= {"NO_REVIEW", "NO_TARGET:DEPOSITS"}
+
+
+def test_an_assignment_refused_at_import_leaves_no_trace_in_the_results(quarter_bank, appraise):
+    from io import BytesIO
+
+    from imports.engine import ImportRejected, run_import
+
+    text = "client_no,employee_no,role,split,valid_from\nC3,M1,LEAD,100,2026-01-01\n"  # two leads on C3: A10
+    with pytest.raises(ImportRejected):
+        run_import("assignments", BytesIO(text.encode()), "a.csv", actor=SYSTEM)
+    assert not Assignment.objects.filter(client__client_no="C3", employee__username="M1").exists()
+    appraise()
+    assert figures(results()["M1"]) == tuple(EXPECTED["M1"][:6]) + (EXPECTED["M1"][6],)
