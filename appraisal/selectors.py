@@ -7,6 +7,7 @@ every status; a customer manager sees their own, once published (INTERFACES.md).
 
 from collections import defaultdict
 
+from django.db import models
 from django.db.models import Prefetch
 
 from accounts.models import LeadershipMember, Position, Unit
@@ -39,15 +40,17 @@ def sees_others(user):
 
 def result_list(*, user, quarter=None, unit=None):
     """The current results `user` may read, of a quarter and a unit's subtree when given: their
-    subtree's in every status for those who see_others, else their subtree's published ones
-    (rule P5: a unit sees the ranking of its managers once published; a manager sees nothing
-    of a quarter, their own included, before)."""
+    subtree's in every status for those who see_others; else their subtree's published ones
+    (rule P5: a unit sees the ranking of its managers once published), and for a customer
+    manager only their own, once published (INTERFACES.md)."""
     results = scoped(
         Result.objects.filter(run_id__in=current_run_ids(quarter)).select_related("employee", "unit", "city", "scheme"),
         user,
     )
     if not sees_others(user):
         results = results.filter(status=ResultStatus.PUBLISHED)
+        if getattr(user, "position", "") == Position.CUSTOMER_MANAGER:
+            results = results.filter(employee=user)  # INTERFACES.md: a manager, their own
     if unit is not None:
         results = results.filter(unit__path__startswith=unit.path)
     return results.order_by("-quarter", "city__path", "rank_city", "employee__username")
@@ -153,3 +156,45 @@ def approvals_of(run, cities):
         a.city_id: a
         for a in Approval.objects.filter(run=run, city__in=cities).select_related("approved_by", "published_by")
     }
+
+
+def recommendations(results, quarter):
+    """Rule P6 for `results` (of `quarter`, text): {employee_id: "PROMOTE" | "EXIT_REVIEW"} from
+    each one's current results of the consecutive quarters ending with it (AppraisalPolicy's
+    count); one query for the earlier quarters and one for the city branches' sizes."""
+    from .models import AppraisalPolicy
+    from .rules import Quarter, recommendation
+
+    policy = AppraisalPolicy.current()
+    quarters = [str(Quarter.parse(quarter).previous(back)) for back in range(policy.quarters_running)]
+    ids = [result.employee_id for result in results]
+    if not ids:
+        return {}
+    rows = list(
+        Result.objects.filter(run_id__in=current_run_ids(), quarter__in=quarters, employee_id__in=ids).values_list(
+            "employee_id", "quarter", "run_id", "city_id", "rank_city", "total"
+        )
+    )
+    sizes = {
+        (row["run_id"], row["city_id"]): row["count"]
+        for row in Result.objects.filter(run_id__in={row[2] for row in rows})
+        .values("run_id", "city_id")
+        .annotate(count=models.Count("pk"))
+    }
+    history = defaultdict(dict)
+    for employee_id, which, run_id, city_id, rank, total in rows:
+        if rank is not None and total is not None:
+            history[employee_id][which] = (rank, sizes[(run_id, city_id)], total)
+    found = {}
+    for employee_id in ids:
+        recent = [history[employee_id][q] for q in quarters if q in history[employee_id]]
+        if len(recent) == len(quarters):
+            decided = recommendation(
+                recent,
+                promote_share=policy.promote_share,
+                exit_below=policy.exit_below,
+                quarters_running=policy.quarters_running,
+            )
+            if decided:
+                found[employee_id] = decided
+    return found

@@ -17,9 +17,11 @@ Celery task that takes ids and may be delivered twice:
 
 Guarantees: a rerun computes the same results from the same data. Two runs of one quarter never
 overlap: a second start is REFUSED while one is alive (it has written progress within
-APPRAISAL_STALE_SECONDS); a run that died half way is taken for dead after that, marked FAILED
-when the quarter is started again, and its rows are removed; until a run finishes, the quarter's
-results are the previous run's. A quarter whose results were approved is not run again: its
+APPRAISAL_STALE_SECONDS: every step writes it when it begins and ends, and no step takes that
+long); a run that died half way (a worker killed) is taken for dead after that, and starting the
+quarter again RESUMES it: the steps that did not finish are sent again (each step is one
+transaction, so a dead step left nothing). Until a run finishes, the quarter's results are the
+previous run's. A quarter whose results were approved is not run again: its
 published results change through appeals.
 """
 
@@ -236,11 +238,7 @@ def appraisal_run_start(*, quarter, actor):
                         % {"run": earlier.pk, "quarter": quarter}
                     }
                 )
-            Run.objects.filter(pk=earlier.pk).update(
-                status=RunStatus.FAILED,
-                finished_at=timezone.now(),
-                summary=_("The run stopped without finishing; a new run replaced it."),
-            )
+            return _resume(earlier)
         run = Run.objects.create(
             kind=RUN_KIND,
             started_by=person,
@@ -252,15 +250,38 @@ def appraisal_run_start(*, quarter, actor):
     return run
 
 
+def _resume(run):
+    """Take up a run that died (a worker killed): its parts that did not finish are sent again.
+    Each step is one transaction, so a step that died left nothing: a run that died before its
+    inputs were frozen is prepared again, one that died in its last step finishes."""
+    from .tasks import city_part, finish, send
+
+    now = timezone.now()
+    pending = sorted(set(Result.objects.filter(run=run, quantitative__isnull=True).values_list("city_id", flat=True)))
+    summary = _("Resumed after it stopped without finishing.")
+    if run.status == RunStatus.QUEUED or not Result.objects.filter(run=run).exists():
+        Run.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, heartbeat_at=now, phase="", summary=summary)
+        transaction.on_commit(lambda: enqueue_prepare(run.pk))
+    elif pending:
+        Run.objects.filter(pk=run.pk).update(heartbeat_at=now, phase=PHASE_COMPUTE, summary=summary)
+        for city_id in pending:
+            transaction.on_commit(lambda city_id=city_id: send(city_part, run.pk, city_id))
+    else:
+        Run.objects.filter(pk=run.pk).update(heartbeat_at=now, phase=PHASE_FINISH, summary=summary)
+        transaction.on_commit(lambda: send(finish, run.pk))
+    run.refresh_from_db()
+    return run
+
+
 def enqueue_prepare(run_id):
     """Send the run's first task. In the embedded set-up (no broker) it runs in a thread of the
     process, as an import run does, so that a page answers at once and shows the progress."""
-    from .tasks import prepare
+    from .tasks import prepare, send
 
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.RUNS_IN_THREAD:
         threading.Thread(target=_prepare_in_thread, args=[run_id], name=f"appraisal-{run_id}", daemon=True).start()
     else:
-        prepare.delay(run_id)
+        send(prepare, run_id)
 
 
 def _prepare_in_thread(run_id):
@@ -363,12 +384,14 @@ def _remove_dead_runs(quarter, keep):
 def appraisal_city_part(run_id, city_id):
     """Step 2 for one city branch: credit and score its managers. Answers whether the run is
     ready for its last step (no manager left unscored) and this part claimed it."""
-    run = Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
-    if run is None:
+    if not Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now()):
         return False  # finished, failed or replaced: nothing to do
+    run = Run.objects.get(pk=run_id)
     quarter = rules.Quarter.parse(run.params["quarter"])
     try:
-        with transaction.atomic():
+        # One part at a time: a part delivered twice (or resumed while a slow worker still works
+        # on it) waits, then rewrites the same rows.
+        with exclusive(f"appraisal:{run_id}:{city_id}"):
             results = list(Result.objects.filter(run_id=run_id, city_id=city_id).select_related("scheme"))
             ResultLine.objects.filter(result__in=results).delete()
             credit.credits_delete(run_id, city_id)
@@ -438,9 +461,9 @@ def _score(result, indicators, credited, quarter):
 def appraisal_finish(run_id):
     """Step 3: rank within each city branch and the province (P3), rate (P9), and make the run's
     results the quarter's; the superseded draft results and credits are removed."""
-    run = Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).first()
-    if run is None:
+    if not Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now()):
         return None
+    run = Run.objects.get(pk=run_id)
     quarter = run.params["quarter"]
     try:
         with transaction.atomic(), exclusive(f"appraisal:{quarter}"):

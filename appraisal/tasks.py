@@ -2,24 +2,35 @@
 delivered twice does nothing new (services.py says how)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 
 from . import services
 
 
+def send(task, *args):
+    """Queue `task`, or run it here when there is no broker (the embedded set-up, and tests that
+    ask for it by the setting: it is read on each call, not once when Celery starts)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        task.apply(args=args)
+    else:
+        task.delay(*args)
+
+
 @shared_task(name="appraisal.prepare")
 def prepare(run_id):
-    """Freeze the run's inputs, then fan out one part per city branch."""
+    """Freeze the run's inputs, then fan out one part per city branch, sent once they are
+    committed."""
     city_ids = services.appraisal_prepare(run_id)
     for city_id in city_ids or ():
-        transaction.on_commit(lambda city_id=city_id: city_part.delay(run_id, city_id))
+        transaction.on_commit(lambda city_id=city_id: send(city_part, run_id, city_id))
 
 
 @shared_task(name="appraisal.city_part")
 def city_part(run_id, city_id):
     """Credit and score one city branch's managers; the part that completes the run finishes it."""
     if services.appraisal_city_part(run_id, city_id):
-        finish.delay(run_id)
+        send(finish, run_id)
 
 
 @shared_task(name="appraisal.finish")

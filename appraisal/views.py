@@ -267,6 +267,9 @@ def ranking_question(request):
     return form, quarter, unit
 
 
+RECOMMENDATIONS = {"PROMOTE": gettext_lazy("Promote"), "EXIT_REVIEW": gettext_lazy("Review for exit to another post")}
+
+
 @login_required
 def ranking(request):
     """A unit's ranking of its managers for a quarter (rule P5), paged, with a CSV/Excel export."""
@@ -278,9 +281,15 @@ def ranking(request):
     if results is not None and fmt in EXPORT_FORMATS:
         return ranking_export(results, quarter, unit, fmt)
     page_ = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page")) if results is not None else None
+    recommended = selectors.recommendations(list(page_), quarter) if page_ is not None else {}
     for result in page_ or ():
         present_result(result)
+        result.recommendation = recommended.get(result.employee_id)
+        result.recommendation_label = RECOMMENDATIONS.get(result.recommendation, "")
+    policy = AppraisalPolicy.current()
+    policy.promote_share_percent = plain(policy.promote_share * 100)
     context = {
+        "policy": policy,
         "form": form,
         "quarter": quarter,
         "unit": unit,

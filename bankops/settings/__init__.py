@@ -224,9 +224,10 @@ RUNS_REPORT_ROWS = env.int("RUNS_REPORT_ROWS", default=500)
 RUNS_WAIT_SECONDS = env.int("RUNS_WAIT_SECONDS", default=4 * 3600)
 # Without a broker, a run executes in a thread of the web process (runs.services.enqueue).
 RUNS_IN_THREAD = True
-# The appraisal batch (rule P4): a run not finished and silent this long is taken for dead, so
-# that the quarter can be started again.
-APPRAISAL_STALE_SECONDS = env.int("APPRAISAL_STALE_SECONDS", default=600)
+# The appraisal batch (rule P4): a run not finished and silent this long (each of its steps
+# writes a sign of life when it begins and ends, and takes seconds) is taken for dead, and
+# starting its quarter again resumes it.
+APPRAISAL_STALE_SECONDS = env.int("APPRAISAL_STALE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

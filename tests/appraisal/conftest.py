@@ -27,6 +27,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from accounts.actors import SYSTEM
 from accounts.models import Position
@@ -53,6 +54,14 @@ def place(client, person, role, split, start, end=None):
     Assignment.objects.create(
         client=client, employee=person, role=role, split=Decimal(split), valid_from=start, valid_to=end
     )
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """Services answer in the active language (Chinese by default): the tests read English. The
+    pages choose theirs per request."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -99,8 +108,10 @@ def quarter_bank(bank):
 
 
 @pytest.fixture
-def appraise(django_capture_on_commit_callbacks):
-    """Run the batch of a quarter to its end (eagerly, or through the worker when one is set)."""
+def appraise(django_capture_on_commit_callbacks, settings):
+    """Run the batch of a quarter to its end, in the test's transaction (in-process even where a
+    worker is set up: it could not see uncommitted rows; test_worker.py goes through it)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
     def run(quarter=QUARTER, actor=SYSTEM):
         with django_capture_on_commit_callbacks(execute=True):

@@ -13,10 +13,11 @@ from accounts.models import Position
 from appraisal import credit, oracle, services
 from appraisal.models import Result
 from appraisal.rules import Quarter
-from marketing.models import ClientKind, ClientMetric
+from marketing.models import ClientKind
 from staffing.models import Assignment
 from tests.helpers import make_person
 from tests.marketing.conftest import add_clients
+from tests.marketing.conftest import month as metrics_month
 
 D = datetime.date
 QUARTER = Quarter(2026, 1)
@@ -35,12 +36,12 @@ def generated_bank(bank, seed):
     for client in clients.values():
         for month in (*QUARTER.months, D(2025, 12, 1), D(2026, 4, 1)):
             if draw.random() < 0.85:
-                ClientMetric.objects.create(
-                    client=client,
-                    month=month,
+                figures = ("deposits_avg", "loans", "intermediate_income", "product_sales")
+                metrics_month(
+                    client,
+                    month,
                     **{
-                        figure: Decimal(draw.randint(0, 10**9)) / 100 if draw.random() < 0.8 else None
-                        for figure in ("deposits_avg", "loans", "intermediate_income", "product_sales")
+                        name: Decimal(draw.randint(0, 10**9)) / 100 if draw.random() < 0.8 else None for name in figures
                     },
                 )
         for person in draw.sample(people, draw.randint(1, 3)):

@@ -340,7 +340,11 @@ def world(registry, bank, hefei_person, hefei_manager):
         actor=SYSTEM,
     )
     BusinessRequest.objects.filter(pk=credit.pk).update(handler=None, handling_reason="")
-    ClientMetric.objects.create(client=registry["C4"], month=D(2015, 1, 1), deposits_avg=Decimal(1))
+    marketing_services.metrics_save(
+        [{"client_id": registry["C4"].pk, "month": D(2015, 1, 1), "deposits_avg": Decimal(1)}],
+        actor=SYSTEM,
+        figures=["deposits_avg"],
+    )
     result, published = appraised(bank)
     return {
         "result": result,
