@@ -72,8 +72,12 @@ class Scheme(models.Model):
     # Rule P9: rating shares of a city branch's managers and the score lines.
     excellent_share = models.DecimalField(_("share rated excellent"), default=Decimal("0.15"), **SHARE)
     good_share = models.DecimalField(_("share rated good or better"), default=Decimal("0.50"), **SHARE)
-    needs_improvement_below = models.DecimalField(_("needs improvement below"), default=Decimal("60"), **SCORE)
-    unsatisfactory_below = models.DecimalField(_("unsatisfactory below"), default=Decimal("40"), **SCORE)
+    needs_improvement_below = models.DecimalField(
+        _("total below which the rating is needs improvement"), default=Decimal("60"), **SCORE
+    )
+    unsatisfactory_below = models.DecimalField(
+        _("total below which the rating is unsatisfactory"), default=Decimal("40"), **SCORE
+    )
     created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("saved by")
@@ -199,7 +203,7 @@ class QuarterResults(models.Model):
 
     quarter = models.CharField(_("quarter"), primary_key=True, **QUARTER)
     run = models.ForeignKey("runs.Run", models.PROTECT, related_name="+", verbose_name=_("run"))
-    switched_at = models.DateTimeField(_("since"), auto_now=True)
+    switched_at = models.DateTimeField(_("switched at"), auto_now=True)
 
     class Meta:
         verbose_name = _("quarter's results")
@@ -341,8 +345,8 @@ class Calibration(models.Model):
     """A leadership group's move of a manager's rating by one step, with its reason (rule P9)."""
 
     result = models.ForeignKey(Result, models.CASCADE, related_name="calibrations", verbose_name=_("result"))
-    from_rating = models.CharField(_("from"), max_length=20, choices=Rating.choices)
-    to_rating = models.CharField(_("to"), max_length=20, choices=Rating.choices)
+    from_rating = models.CharField(_("rating before"), max_length=20, choices=Rating.choices)
+    to_rating = models.CharField(_("rating after"), max_length=20, choices=Rating.choices)
     reason = models.CharField(_("reason"), max_length=500)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("by"))
     at = models.DateTimeField(_("at"), auto_now_add=True)

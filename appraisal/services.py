@@ -38,6 +38,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.actors import SYSTEM, history_user, is_system, reaches, reaches_whole_bank, require
 from accounts.models import LeadershipMember, Position, Unit, UnitKind
@@ -483,7 +484,11 @@ def appraisal_finish(run_id):
                 phase="",
                 done=len(results),
                 counts={"managers": len(results), "flagged": flagged},
-                summary=_("%(count)d managers appraised for %(quarter)s, %(flagged)d flagged.")
+                summary=ngettext(
+                    "%(count)d manager appraised for %(quarter)s, %(flagged)d flagged.",
+                    "%(count)d managers appraised for %(quarter)s, %(flagged)d flagged.",
+                    len(results),
+                )
                 % {"count": len(results), "quarter": quarter, "flagged": flagged},
             )
     except Exception as exc:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Grade, Unit
 from accounts.scoping import sees_whole_bank
@@ -267,7 +267,10 @@ def ranking_question(request):
     return form, quarter, unit
 
 
-RECOMMENDATIONS = {"PROMOTE": gettext_lazy("Promote"), "EXIT_REVIEW": gettext_lazy("Review for exit to another post")}
+RECOMMENDATIONS = {
+    "PROMOTE": gettext_lazy("Promote"),
+    "EXIT_REVIEW": gettext_lazy("Review for transfer out of the post"),
+}
 
 
 @login_required
@@ -555,9 +558,13 @@ def approval_action(request, run, city, forms_by_result):
                 messages.error(request, message)
         else:
             text = (
-                _("%(count)d results of %(city)s approved.")
+                ngettext("%(count)d result of %(city)s approved.", "%(count)d results of %(city)s approved.", count)
                 if action == "approve"
-                else _("%(count)d results of %(city)s published: each manager now sees their own.")
+                else ngettext(
+                    "%(count)d result of %(city)s published: the manager now sees it.",
+                    "%(count)d results of %(city)s published: each manager now sees their own.",
+                    count,
+                )
             )
             messages.success(request, text % {"count": count, "city": city.name})
         return redirect(back)

@@ -10,6 +10,9 @@ import pytest
 from accounts import services as accounts_services
 from accounts.actors import SYSTEM
 from accounts.models import Department, Position, Unit, UnitKind, User
+from appraisal import departments as appraisal_departments
+from appraisal import services as appraisal_services
+from appraisal.models import BasePay, PlanTarget, Review
 from imports.engine import REGISTRY, UsageError, run_import
 from imports.exports import kind_export, kind_export_response
 from marketing import services
@@ -23,7 +26,20 @@ from .conftest import month
 
 D = datetime.date
 FORMATS = ["csv", "xlsx"]
-HISTORY_MODELS = [Unit, Department, User, Client, TierEntry, Qualification, Training, PerformanceContract, Assignment]
+HISTORY_MODELS = [
+    Unit,
+    Department,
+    User,
+    Client,
+    TierEntry,
+    Qualification,
+    Training,
+    PerformanceContract,
+    Assignment,
+    Review,
+    BasePay,
+    PlanTarget,
+]
 
 
 @pytest.fixture
@@ -136,6 +152,48 @@ def whole_bank(bank, registry, province_analyst, hefei_person, hefei_manager, wu
         ],
         actor=SYSTEM,
     )
+    # The appraisal's KINDs: a Hefei and a Wuhu row of each (C2 is on the province's list too).
+    appraisal_services.reviews_save(
+        [
+            {"employee": hefei, "quarter": "2011Q1", "qualitative": Decimal("85.5"), "comment": "好"},
+            {"employee": wuhu, "quarter": "2011Q1", "qualitative": Decimal(70), "comment": ""},
+        ],
+        actor=SYSTEM,
+    )
+    appraisal_services.pay_save(
+        [
+            {"employee": hefei, "year": 2011, "base_pay": Decimal("120000.50")},
+            {"employee": wuhu, "year": 2011, "base_pay": Decimal(90000)},
+        ],
+        actor=SYSTEM,
+    )
+    services.tier_entry_add(
+        client=Client.objects.get(client_no="C2"),
+        tier=Tier.PROVINCE,
+        owner_unit=bank["AH"],
+        valid_from=D(2011, 1, 1),
+        reason="省行级",
+        actor=SYSTEM,
+    )
+    appraisal_departments.plan_targets_save(
+        [
+            {
+                "client": registry["C1"],
+                "year": 2012,
+                "indicator": "DEPOSITS",
+                "target": Decimal(9000000),
+                "department": None,
+            },
+            {
+                "client": Client.objects.get(client_no="C2"),
+                "year": 2012,
+                "indicator": "LOANS",
+                "target": Decimal("500000.50"),
+                "department": "CORP2",
+            },
+        ],
+        actor=SYSTEM,
+    )
     return registry
 
 
@@ -232,6 +290,12 @@ def test_kind_files_hold_every_column_in_the_import_formats(whole_bank):
     assert ["C2", "CITY", "WH", "2010-03-01", "", "test", ""] in tiers
     assert len(tiers) == 1 + TierEntry.objects.count()  # stored entries only, no derived C3 rows
 
+    assert exported("reviews", "csv")[1:] == [["H0101", "2011Q1", "85.5", "好"], ["W0101", "2011Q1", "70", ""]]
+    assert exported("pay", "csv")[1:] == [["H0101", "2011", "120000.50"], ["W0101", "2011", "90000.00"]]
+    plans = exported("plans", "csv")
+    assert plans[0] == ["year", "client_no", "indicator", "target", "department"]
+    assert ["2012", "C2", "LOANS", "500000.50", "CORP2"] in plans
+
     metrics = exported("metrics", "csv")
     assert metrics[0] == ["client_no", "month", *ClientMetric.FIGURES]
     assert metrics[1] == ["C1", "2024-01", "1234.50", "1235.50", "1236.50", "1237.50", "1238.50", "1239.50"]
@@ -264,6 +328,9 @@ def test_a_wuhu_person_exports_no_hefei_row(whole_bank, bank, kind):
         "training": [0],
         "contracts": [0],
         "assignments": [0, 1],
+        "reviews": [0],
+        "pay": [0],
+        "plans": [1],
     }[kind]
     assert not [row for row in rows if {row[index] for index in key_columns} & hefei]
 
@@ -287,7 +354,7 @@ def test_a_branch_round_trips_its_clients_with_a_group_parent_outside_its_reach(
 def test_a_city_branch_round_trips_every_kind_of_its_own(whole_bank, hefei_person, kind):
     """Hefei's own files go back in unchanged: its top unit keeps its place under the province,
     and the tiers file holds the lists Hefei keeps (rule C2), not the province's."""
-    hefei_admin = make_staff(hefei_person, "accounts", "marketing", "staffing")
+    hefei_admin = make_staff(hefei_person, "accounts", "marketing", "staffing", "appraisal")
     content = response_bytes(kind_export_response(kind, actor=hefei_admin, fmt="csv"))
     before, history = snapshot(), history_counts()
     counts = run_import(kind, content, f"{kind}.csv", actor=hefei_admin).counts
