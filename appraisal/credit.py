@@ -126,6 +126,22 @@ def monthly_sums(run_id, city_id):
         return list(_sum_rows(cursor.fetchall()))
 
 
+def unit_sums(pairs):
+    """monthly_sums' rows for a set of managers taken together (employee None): the credits of
+    `pairs`, a queryset of (run_id, employee_id) values."""
+    sums = ", ".join(f"SUM({cents_sql('c.' + name)} * c.days)" for name in FIGURES)
+    inner, params = pairs.query.sql_with_params()
+    statement = f"""
+        SELECT NULL, c.month, c.month_days, c.split, {sums}
+        FROM {Credit._meta.db_table} c
+        WHERE (c.run_id, c.employee_id) IN ({inner})
+        GROUP BY c.month, c.month_days, c.split
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return list(_sum_rows(cursor.fetchall()))
+
+
 def _sum_rows(rows):
     for employee_id, month, days, split, *figures in rows:
         yield employee_id, month_value(month), days, Decimal(str(split)), dict(zip(FIGURES, figures, strict=True))

@@ -198,3 +198,21 @@ def recommendations(results, quarter):
             if decided:
                 found[employee_id] = decided
     return found
+
+
+def unit_totals(results, quarter):
+    """Rule P2: a unit's results come from the same credit as its managers': [(indicator, the
+    quarter's actual)] over the client-months credited to the managers of `results` (a
+    queryset of one quarter's current results), summed exactly and rounded once. A client shared
+    within the unit counts once in full, since the splits add up to 100."""
+    from . import credit
+    from .models import BALANCES
+    from .rules import ZERO, Quarter, money, quarter_actual
+
+    months = Quarter.parse(quarter).months
+    monthly = credit.credited_months(credit.unit_sums(results.values("run_id", "employee_id")))
+    found = monthly.get(None, {})
+    return [
+        (indicator, money(quarter_actual([found.get(figure, {}).get(m, ZERO) for m in months], indicator in BALANCES)))
+        for indicator, figure in FIGURE.items()
+    ]

@@ -291,7 +291,9 @@ def ranking(request):
         result.recommendation_label = RECOMMENDATIONS.get(result.recommendation, "")
     policy = AppraisalPolicy.current()
     policy.promote_share_percent = plain(policy.promote_share * 100)
+    totals = selectors.unit_totals(results, quarter) if page_ is not None and page_.paginator.count else []
     context = {
+        "unit_totals": [(Indicator(indicator).label, yuan(total)) for indicator, total in totals],
         "policy": policy,
         "form": form,
         "quarter": quarter,

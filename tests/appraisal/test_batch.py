@@ -257,3 +257,19 @@ def test_two_quarters_running_at_the_top_recommend_promotion_and_below_60_an_exi
     # Hefei has 2 managers: the top 10 % is at least the first. M1 first twice: promote. M3
     # (66) and M2 (67.73) stay above 60: no exit review.
     assert advice == {found["M1"].employee_id: "PROMOTE", found["M3"].employee_id: "PROMOTE"}
+
+
+def test_a_units_results_come_from_its_managers_credits_summed_once_rule_p2(quarter_bank, appraise):
+    from appraisal import selectors
+
+    appraise()
+    hefei = Result.objects.filter(run_id=QuarterResults.objects.get(quarter=QUARTER).run_id, city__code="HF")
+    totals = dict(selectors.unit_totals(hefei, QUARTER))
+    # C1 and C2 whole, whoever of Hefei held them: deposits (3,400,000 / 3) + 500,000; the
+    # managers' own actuals, rounded each, would add up to 1,633,333.34.
+    assert totals == {
+        "DEPOSITS": Decimal("1633333.33"),
+        "LOANS": Decimal("2000000.00"),
+        "INTERMEDIATE": Decimal("30000.00"),
+        "PRODUCTS": Decimal("3000.00"),
+    }
