@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadableHistoryAdmin
@@ -29,9 +30,30 @@ SCHEME_FIGURES = [
 ]
 
 
-class SchemeForm(forms.ModelForm):
-    """A new version of the scheme: its figures and each indicator's weight and cap, checked by
-    scheme_save (weights adding up to 1, shares adding up to 1)."""
+def indicator_fields():
+    """A weight and a cap field for each indicator: declared on the form's class, so that the
+    admin lays them out (it reads a form's declared fields, not those added per instance)."""
+    fields = {}
+    for indicator in Indicator:
+        fields[f"weight_{indicator.value}"] = forms.DecimalField(
+            label=format_lazy(_("Weight: {indicator}"), indicator=indicator.label),
+            max_digits=5,
+            decimal_places=4,
+            min_value=0,
+        )
+        fields[f"cap_{indicator.value}"] = forms.DecimalField(
+            label=format_lazy(_("Cap: {indicator}"), indicator=indicator.label),
+            max_digits=5,
+            decimal_places=2,
+            min_value=0,
+        )
+    return fields
+
+
+class SchemeFormBase(forms.ModelForm):
+    """A new version of the scheme: its figures and each indicator's weight and cap, starting
+    from the current version's, checked by scheme_check (weights adding up to 1, shares adding
+    up to 1) and saved by scheme_save."""
 
     actor = None  # the administrator, set by SchemeAdmin.get_form
 
@@ -48,20 +70,8 @@ class SchemeForm(forms.ModelForm):
         self.fields["name"].initial = current.name
         for indicator in Indicator:
             line = stored.get(indicator.value)
-            self.fields[f"weight_{indicator.value}"] = forms.DecimalField(
-                label=_("Weight: %(indicator)s") % {"indicator": indicator.label},
-                max_digits=5,
-                decimal_places=4,
-                min_value=0,
-                initial=line.weight if line else Decimal(0),
-            )
-            self.fields[f"cap_{indicator.value}"] = forms.DecimalField(
-                label=_("Cap: %(indicator)s") % {"indicator": indicator.label},
-                max_digits=5,
-                decimal_places=2,
-                min_value=0,
-                initial=line.cap if line else DEFAULT_CAP,
-            )
+            self.fields[f"weight_{indicator.value}"].initial = line.weight if line else Decimal(0)
+            self.fields[f"cap_{indicator.value}"].initial = line.cap if line else DEFAULT_CAP
 
     def clean(self):
         data = super().clean()
@@ -82,6 +92,9 @@ class SchemeForm(forms.ModelForm):
         return services.scheme_save(
             name=self.cleaned_data["name"], weights=weights, caps=caps, actor=self.actor, **figures
         )
+
+
+SchemeForm = type("SchemeForm", (SchemeFormBase,), indicator_fields())
 
 
 class SchemeIndicatorInline(admin.TabularInline):

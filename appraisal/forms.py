@@ -13,7 +13,7 @@ from .rules import RATINGS
 # Units offered in a unit select: the province, its city branches and their sub-branches (a
 # few hundred at most), plus the person's own unit wherever it lies.
 UNIT_SELECT_DEPTH = 3
-BANDS = [f"{low}–{low + 10}" for low in range(0, 100, 10)]
+BANDS = [*(f"{low}–{low + 10}" for low in range(0, 100, 10)), "≥100"]  # totals reach 140 (caps of 1.5)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -106,12 +106,13 @@ class AppealForm(forms.Form):
     )
 
 
-def neighbours(rating):
-    """The ratings one step from `rating` (rule P9: a calibration moves one step)."""
-    if rating not in RATINGS:
+def neighbours(by_rank, current):
+    """Where a calibration may move a rating (rule P9): one step up or down from the rating by
+    rank, or back to it; never where it stands."""
+    if by_rank not in RATINGS:
         return []
-    index = RATINGS.index(rating)
-    return [RATINGS[i] for i in (index - 1, index + 1) if 0 <= i < len(RATINGS)]
+    index = RATINGS.index(by_rank)
+    return [RATINGS[i] for i in (index - 1, index, index + 1) if 0 <= i < len(RATINGS) and RATINGS[i] != current]
 
 
 class CalibrationForm(forms.Form):
@@ -121,9 +122,9 @@ class CalibrationForm(forms.Form):
     rating = forms.ChoiceField(label=_("New rating"))
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput(attrs={"size": 30}))
 
-    def __init__(self, *args, current, **kwargs):
+    def __init__(self, *args, by_rank, current, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rating"].choices = [(r, Rating(r).label) for r in neighbours(current)]
+        self.fields["rating"].choices = [("", "—")] + [(r, Rating(r).label) for r in neighbours(by_rank, current)]
 
 
 class DecideForm(forms.Form):

@@ -185,14 +185,16 @@ def rating(rank_city, managers, total, lines):
     return "COMPETENT"
 
 
-def calibration_problem(current, proposed, ratings, lines):
+def calibration_problem(current, proposed, ratings, lines, by_rank=None):
     """Why a city branch may not move a manager from `current` to `proposed` (None if it may):
-    one step only, and EXCELLENT within its share and EXCELLENT + GOOD within theirs, counted
-    over `ratings` (every rating of the city branch's managers, before the move)."""
-    if proposed not in RATINGS or current not in RATINGS:
+    one step up or down from the rating by rank (`by_rank`, `current` when not given) or back to
+    it, and EXCELLENT within its share and EXCELLENT + GOOD within theirs, counted over `ratings`
+    (every rating of the city branch's managers, before the move)."""
+    by_rank = by_rank or current
+    if proposed not in RATINGS or current not in RATINGS or by_rank not in RATINGS:
         return _("Unknown rating.")
-    if abs(RATINGS.index(proposed) - RATINGS.index(current)) != 1:
-        return _("A calibration moves a rating by one step, up or down.")
+    if proposed == current or abs(RATINGS.index(proposed) - RATINGS.index(by_rank)) > 1:
+        return _("A calibration moves a rating by one step from its rating by rank, up or down.")
     after = list(ratings)
     after.remove(current)
     after.append(proposed)

@@ -132,10 +132,13 @@ def quarter_run(quarter):
 
 def result_detail(*, user, pk):
     """One result `user` may read with its lines, calibrations (and who made them) and appeals,
-    or None (result_list decides: a manager reads their own once published)."""
+    or None. Its breakdown names the manager's clients: the ranking is the unit's (rule P5), the
+    breakdown is for the manager themself and those who see_others."""
+    results = result_list(user=user)
+    if not sees_others(user):
+        results = results.filter(employee=user)
     return (
-        result_list(user=user)
-        .prefetch_related(
+        results.prefetch_related(
             "lines",
             Prefetch("calibrations", queryset=Calibration.objects.select_related("by").order_by("at")),
             Prefetch("appeals", queryset=Appeal.objects.select_related("decided_by").order_by("-filed_at")),

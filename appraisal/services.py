@@ -558,7 +558,9 @@ def result_calibrate(result, *, rating, reason, actor):
             Result.objects.filter(run_id=result.run_id, city_id=result.city_id).values_list("rating", flat=True)
         )
         if "rating" not in problems:
-            problem = rules.calibration_problem(result.rating, rating, ratings, rating_lines(result.scheme))
+            problem = rules.calibration_problem(
+                result.rating, rating, ratings, rating_lines(result.scheme), by_rank=result.rank_rating
+            )
             if problem:
                 problems["rating"] = problem
         if problems:

@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from accounts.models import Grade, Unit
+from accounts.models import Grade, Position, Unit
 from accounts.scoping import sees_whole_bank
 from imports.exports import EXPORT_FORMATS, report_filename, table_response
 from runs.models import RunStatus
@@ -96,7 +96,7 @@ def nav(request):
     """Which entries of the appraisal's sub-navigation the person has."""
     user = request.user
     return {
-        "manager": not selectors.sees_others(user),
+        "manager": getattr(user, "position", "") == Position.CUSTOMER_MANAGER,
         "others": selectors.sees_others(user),
         "runs": sees_whole_bank(user) or user.has_perm(services.RUN_PERMISSION),
     }
@@ -470,7 +470,7 @@ def approval(request):
         result.moves = list(result.calibrations.all())
         if may_act and result.status == ResultStatus.DRAFT:
             result.form = forms_by_result.get(result.pk) or CalibrationForm(
-                current=result.rating, prefix=f"r{result.pk}"
+                by_rank=result.rank_rating, current=result.rating, prefix=f"r{result.pk}"
             )
     counts = Counter(result.rating for result in results)
     managers = len(results)
@@ -530,7 +530,7 @@ def approval_action(request, run, city, forms_by_result):
         )
         if result is None:
             raise Http404
-        form = CalibrationForm(request.POST, current=result.rating, prefix=f"r{result.pk}")
+        form = CalibrationForm(request.POST, by_rank=result.rank_rating, current=result.rating, prefix=f"r{result.pk}")
         forms_by_result[result.pk] = form
         if form.is_valid():
             try:
@@ -552,6 +552,9 @@ def approval_action(request, run, city, forms_by_result):
             return redirect(back)
         return None
     if action in ("approve", "publish"):
+        if not request.POST.get("confirm"):
+            messages.error(request, _("Tick the box to confirm: approval and publication cannot be undone."))
+            return redirect(back)
         service = services.results_approve if action == "approve" else services.results_publish
         try:
             count = service(run=run, city=city, actor=request.user)

@@ -383,9 +383,12 @@ def test_the_approval_queue_calibrates_within_the_shares(quarter, login, hefei_p
     assert moved.status_code == 302
     h0103.refresh_from_db()
     assert h0103.rating == "NEEDS_IMPROVEMENT" and Calibration.objects.get().reason == "未参加考评"
+    # Approval and publication cannot be undone: each asks its box ticked.
     assert approval_post(client, quarter, action="approve").status_code == 302
+    assert set(Result.objects.filter(city__code="HF").values_list("status", flat=True)) == {ResultStatus.DRAFT}
+    assert approval_post(client, quarter, action="approve", confirm="1").status_code == 302
     assert set(Result.objects.filter(city__code="HF").values_list("status", flat=True)) == {ResultStatus.APPROVED}
-    assert approval_post(client, quarter, action="publish").status_code == 302
+    assert approval_post(client, quarter, action="publish", confirm="1").status_code == 302
     assert set(Result.objects.filter(city__code="HF").values_list("status", flat=True)) == {ResultStatus.PUBLISHED}
     assert Approval.objects.get(city__code="HF").appeal_until is not None
     assert Result.objects.get(employee__username="W0101").status == ResultStatus.DRAFT

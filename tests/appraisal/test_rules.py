@@ -108,3 +108,12 @@ def test_quarters_parse_and_know_their_months():
     for bad in ("2010Q5", "2010-2", "", "10Q1"):
         with pytest.raises(ValueError, match="YYYYQn"):
             rules.Quarter.parse(bad)
+
+
+def test_a_calibrated_rating_stays_within_one_step_of_its_rating_by_rank_rule_p9():
+    lines = rules.RatingLines()
+    ratings = ["EXCELLENT", "GOOD", "GOOD", "COMPETENT", "COMPETENT", "COMPETENT", "COMPETENT", "COMPETENT"]
+    # Moved GOOD → COMPETENT already: back to GOOD is fine, a second step down is not.
+    assert rules.calibration_problem("COMPETENT", "GOOD", ratings, lines, by_rank="GOOD") is None
+    assert "one step" in rules.calibration_problem("COMPETENT", "NEEDS_IMPROVEMENT", ratings, lines, by_rank="GOOD")
+    assert "one step" in rules.calibration_problem("GOOD", "GOOD", ratings, lines, by_rank="GOOD")
