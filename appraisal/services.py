@@ -484,17 +484,22 @@ def appraisal_finish(run_id):
                 phase="",
                 done=len(results),
                 counts={"managers": len(results), "flagged": flagged},
-                summary=ngettext(
-                    "%(count)d manager appraised for %(quarter)s, %(flagged)d flagged.",
-                    "%(count)d managers appraised for %(quarter)s, %(flagged)d flagged.",
-                    len(results),
-                )
-                % {"count": len(results), "quarter": quarter, "flagged": flagged},
+                summary=_summary(run, len(results), flagged),
             )
     except Exception as exc:
         _fail(run_id, exc)
         raise
     return run_id
+
+
+def _summary(run, count, flagged):
+    """The run's report, in the language of the person who started it (a worker has none)."""
+    with translation.override(run.language or settings.LANGUAGE_CODE):
+        return ngettext(
+            "%(count)d manager appraised for %(quarter)s, %(flagged)d flagged.",
+            "%(count)d managers appraised for %(quarter)s, %(flagged)d flagged.",
+            count,
+        ) % {"count": count, "quarter": run.params["quarter"], "flagged": flagged}
 
 
 def rank_and_rate(results):

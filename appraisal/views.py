@@ -133,7 +133,8 @@ def breakdown(request, result):
             }
         )
     credits = selectors.result_credits(result)
-    months = {}
+    # Every month of the quarter, credited or not: a balance's actual is their mean.
+    months = {month: dict.fromkeys(FIGURE.values(), rules.ZERO) for month in rules.Quarter.parse(result.quarter).months}
     for credit, credited in credits:
         sums = months.setdefault(credit.month, dict.fromkeys(FIGURE.values(), rules.ZERO))
         for figure, value in credited.items():
@@ -144,7 +145,7 @@ def breakdown(request, result):
         for month, sums in sorted(months.items())
     ]
     quarter_row = []
-    if months:
+    if credits:
         for indicator, figure in figures:
             total = sum((sums[figure] for sums in months.values()), rules.ZERO)
             quarter_row.append(yuan(total / 3 if indicator in BALANCES else total))
