@@ -49,12 +49,13 @@ class MilestoneForm(forms.Form):
 
 
 def _year(request, default):
+    """(the form, the year asked for); `default()` answers the year when none is asked for."""
     form = YearForm(request.GET or None)
     if request.GET and form.is_valid():
         return form, form.cleaned_data["year"]
     if not request.GET or "year" not in request.GET:
-        form = YearForm(initial={"year": default})
-        return form, default
+        year = default()
+        return YearForm(initial={"year": year}), year
     return form, None
 
 
@@ -63,7 +64,7 @@ def plan_page(request):
     """Rule C9 and P7: plan completion and score per responsible department of a year (the
     province's staff and superusers), each department drilled down to its clients."""
     years = departments.plan_years(user=request.user)
-    form, year = _year(request, years[0] if years else timezone.localdate().year)
+    form, year = _year(request, lambda: departments.default_plan_year(user=request.user, years=years))
     allowed = departments.sees_plans(request.user)
     plans = departments.plan_completion(user=request.user, year=year) if allowed and year else []
     return render(
@@ -80,7 +81,7 @@ def plan_detail(request, code):
         raise Http404
     if not departments.sees_plans(request.user):
         raise PermissionDenied(_("The plan completion of the province's departments is for the province's staff."))
-    form, year = _year(request, timezone.localdate().year)
+    form, year = _year(request, lambda: departments.default_plan_year(user=request.user))
     page, rows = None, []
     if year:
         numbers = departments.plan_clients(user=request.user, year=year, department=code)
@@ -107,12 +108,12 @@ def plan_detail(request, code):
 def shadow_page(request):
     """Rule C10 and P7: the shadow credit of the city-branch departments of a quarter, the
     account branches where the same results stay, and the direct-marketing expense."""
-    default = rules.Quarter.containing(timezone.localdate()).previous()
     form = QuarterForm(request.GET or None)
     quarter = None
     if request.GET and form.is_valid():
         quarter = form.cleaned_data["quarter"]
     elif "quarter" not in request.GET:
+        default = departments.default_quarter()
         form, quarter = QuarterForm(initial={"quarter": str(default)}), default
     shadows = departments.shadow_credit(user=request.user, quarter=quarter) if quarter else []
     return render(
@@ -126,7 +127,7 @@ def shadow_page(request):
 def timeline_page(request):
     """Rule C11: every city branch the person sees × the policy's milestones, late ones marked;
     those with the right record a milestone here."""
-    form, year = _year(request, timezone.localdate().year)
+    form, year = _year(request, lambda: departments.default_timeline_year(user=request.user))
     cities = departments.may_record_cities(actor=request.user)
     record_form = None
     if cities.exists():

@@ -30,7 +30,9 @@ intermediate-business income of the quarter.
 
 P7, the department's score: Σ_i w_i × 100 × clamp(completion_i, 0, cap_i) / Σ_i w_i over the
 indicators that have a target (> 0), with the weights w_i and caps (default 1.5) of the current
-appraisal scheme (rule P3, editable there); None when no indicator has a target.
+appraisal scheme (rule P3, editable there); None when no indicator has a target, and for a shadow
+department without a metrics month of its clients in the quarter (nothing on record is no data,
+not a zero: its completions are None too).
 - a province department (a plan department, C9): completion_i of its plan for the year;
 - a city-branch department (a shadow department, C10): completion_i of its shadow credit of the
   quarter against its people's performance contracts of the year (rule A11), taken as a
@@ -49,7 +51,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Avg, Case, Count, DecimalField, OuterRef, Q, Subquery, Sum, When
+from django.db.models import Avg, Case, Count, DecimalField, Max, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,6 +97,47 @@ def year_months(year):
     return datetime.date(year, 1, 1), datetime.date(year, 12, 1)
 
 
+# --- the periods the pages open on ------------------------------------------------------------
+
+
+def latest_metrics_month():
+    """The latest month with monthly metrics (marketing.ClientMetric), None without any: one
+    query, on the metrics' month index."""
+    return ClientMetric.objects.aggregate(last=Max("month"))["last"]
+
+
+def default_plan_year(*, user, years=None, today=None):
+    """The year the plan pages open on: the latest year with plan targets `user` may read
+    (`years`, newest first, when the caller has them), else the latest year with metrics, else
+    this year. One query."""
+    if years is None:
+        years = [scoped(PlanTarget.objects.all(), user).aggregate(last=Max("year"))["last"]] if sees_plans(user) else []
+    if years and years[0] is not None:
+        return years[0]
+    month = latest_metrics_month()
+    return month.year if month else (today or timezone.localdate()).year
+
+
+def default_quarter(today=None):
+    """The quarter the shadow page opens on: the latest complete quarter with metrics (its last
+    month on record, the quarter over), else the last quarter before today's. One query."""
+    before_today = rules.Quarter.containing(today or timezone.localdate()).previous()
+    month = latest_metrics_month()
+    if month is None:
+        return before_today
+    quarter = rules.Quarter.containing(month)
+    if month != quarter.months[-1]:
+        quarter = quarter.previous()
+    return min(quarter, before_today, key=lambda q: (q.year, q.number))
+
+
+def default_timeline_year(*, user, today=None):
+    """The year the timeline opens on: the latest with milestone records `user` sees, else this
+    year. One query."""
+    year = scoped(MilestoneRecord.objects.all(), user).aggregate(last=Max("year"))["last"]
+    return year or (today or timezone.localdate()).year
+
+
 # --- P7: the score ----------------------------------------------------------------------------
 
 
@@ -105,10 +148,11 @@ class Line:
     indicator: str
     target: Decimal | None = None
     actual: Decimal = Decimal(0)
+    known: bool = True  # False: no figure on record for the period (no completion, not a zero)
 
     @property
     def completion(self):
-        if not self.target:
+        if not self.target or not self.known:
             return None
         return self.actual / self.target
 
@@ -388,10 +432,18 @@ class Shadow:
     at_account_units: list = field(default_factory=list)
     share: Decimal = Decimal(0)
     score: Decimal | None = None
+    # Whether the quarter has monthly metrics of a client the department markets: without any
+    # there is nothing to credit, and no score (not a zero).
+    has_data: bool = True
 
     @property
     def ordered_lines(self):
-        return [self.lines.get(indicator) or Line(indicator) for indicator in INDICATORS]
+        return [self.lines.get(indicator) or Line(indicator, known=self.has_data) for indicator in INDICATORS]
+
+    @property
+    def has_target(self):
+        """Whether one of its people's contracts gives an indicator a target (> 0)."""
+        return any(line.target for line in self.lines.values())
 
     @property
     def intermediate(self):
@@ -463,7 +515,9 @@ def shadow_credit(*, user, quarter):
         return []
     # {department: {unit: {figure: {month: credited}}}}
     credited = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: Decimal(0)))))
+    with_data = set()  # the departments with a metrics month of a client they market
     for department_id, unit_id, month, days, split, figures in _shadow_sums(quarter, prefix):
+        with_data.add(department_id)
         for name, cents_days in zip(credit.FIGURES, figures, strict=True):
             if cents_days:
                 credited[department_id][unit_id][name][month] += Decimal(int(cents_days)) * split / (10000 * days)
@@ -501,7 +555,9 @@ def shadow_credit(*, user, quarter):
     share = AppraisalPolicy.current().direct_marketing_share
     shadows = []
     for department_id, department in departments.items():
-        shadow = Shadow(department, clients=clients.get(department_id, 0), share=share)
+        shadow = Shadow(
+            department, clients=clients.get(department_id, 0), share=share, has_data=department_id in with_data
+        )
         totals = defaultdict(lambda: defaultdict(lambda: Decimal(0)))
         for unit_id, monthly in credited.get(department_id, {}).items():
             for name, months in monthly.items():
@@ -513,7 +569,7 @@ def shadow_credit(*, user, quarter):
             shadow.at_account_units.append((unit, visible, [figures[indicator] for indicator in INDICATORS]))
         shadow.at_account_units.sort(key=lambda item: item[0].path if item[0] else "")
         for indicator, value in _quarter_figures(totals).items():
-            shadow.lines[indicator] = Line(indicator, targets[department_id].get(indicator), value)
+            shadow.lines[indicator] = Line(indicator, targets[department_id].get(indicator), value, shadow.has_data)
         shadow.score = department_score(shadow.lines.values(), weights, caps)
         shadows.append(shadow)
     shadows.sort(key=lambda shadow: (shadow.department.unit.path, shadow.department.code))

@@ -231,12 +231,15 @@ def appraisal_run_start(*, quarter, actor):
             )
         for earlier in quarter_runs(quarter).exclude(status__in=FINISHED).select_for_update():
             if alive(earlier):
+                seen = earlier.heartbeat_at or earlier.started_at or earlier.created_at
+                resume_at = timezone.localtime(seen + datetime.timedelta(seconds=settings.APPRAISAL_STALE_SECONDS))
                 raise ValidationError(
                     {
                         "quarter": _(
-                            "Run %(run)d of %(quarter)s is still working; wait for it to end (a second run is refused)."
+                            "Run %(run)d of %(quarter)s is still working; a second run is refused. If its worker "
+                            "was stopped, start the quarter again after %(time)s to resume it."
                         )
-                        % {"run": earlier.pk, "quarter": quarter}
+                        % {"run": earlier.pk, "quarter": quarter, "time": resume_at.strftime("%H:%M:%S")}
                     }
                 )
             return _resume(earlier)
@@ -394,8 +397,12 @@ def appraisal_city_part(run_id, city_id):
         # on it) waits, then rewrites the same rows.
         with exclusive(f"appraisal:{run_id}:{city_id}"):
             results = list(Result.objects.filter(run_id=run_id, city_id=city_id).select_related("scheme"))
-            ResultLine.objects.filter(result__in=results).delete()
-            credit.credits_delete(run_id, city_id)
+            # A part writes its credits and its scores in one transaction: a part whose managers
+            # are all unscored wrote nothing, and its first delivery has nothing to delete (the
+            # planner, blind to a new run's credits, would scan them all to find out).
+            if any(result.quantitative is not None for result in results):
+                ResultLine.objects.filter(result__in=results).delete()
+                credit.credits_delete(run_id, city_id)
             credited = credit.credited_months(credit.credits_write(run_id, quarter, city_id))
             indicators = {}
             lines = []
@@ -404,7 +411,7 @@ def appraisal_city_part(run_id, city_id):
                     indicators[result.scheme_id] = list(result.scheme.indicators.all())
                 lines += _score(result, indicators[result.scheme_id], credited.get(result.employee_id, {}), quarter)
             ResultLine.objects.bulk_create(lines, batch_size=2000)
-            Result.objects.bulk_update(results, ["quantitative", "total", "flags"], batch_size=1000)
+            bulk.update_fields(Result, results, ["quantitative", "total", "flags"])
     except Exception as exc:
         _fail(run_id, exc)
         raise
@@ -470,12 +477,9 @@ def appraisal_finish(run_id):
         with transaction.atomic(), exclusive(f"appraisal:{quarter}"):
             results = list(Result.objects.filter(run_id=run_id).select_related("scheme"))
             rank_and_rate(results)
-            Result.objects.bulk_update(results, ["rank_city", "rank_province", "rank_rating", "rating"], batch_size=500)
+            bulk.update_fields(Result, results, ["rank_city", "rank_province", "rank_rating", "rating"])
             before = QuarterResults.objects.filter(quarter=quarter).values_list("run_id", flat=True).first()
             QuarterResults.objects.update_or_create(quarter=quarter, defaults={"run_id": run_id})
-            if before and before != run_id:
-                Credit.objects.filter(run_id=before).delete()
-                Result.objects.filter(run_id=before).delete()
             flagged = sum(1 for result in results if result.flags)
             Run.objects.filter(pk=run_id).update(
                 status=RunStatus.SUCCEEDED,
@@ -489,6 +493,10 @@ def appraisal_finish(run_id):
     except Exception as exc:
         _fail(run_id, exc)
         raise
+    if before and before != run_id:  # superseded drafts: gone once the quarter has switched
+        with transaction.atomic():
+            Credit.objects.filter(run_id=before).delete()
+            Result.objects.filter(run_id=before).delete()
     return run_id
 
 
@@ -691,7 +699,7 @@ def _rerank(result):
             other.rank_rating, other.rating = ratings[other.pk]
     index = min(max(rules.RATINGS.index(before.rank_rating) + move, 0), len(rules.RATINGS) - 1)
     before.rating = rules.RATINGS[index]
-    Result.objects.bulk_update(results, ["rank_city", "rank_province", "rank_rating", "rating"], batch_size=1000)
+    bulk.update_fields(Result, results, ["rank_city", "rank_province", "rank_rating", "rating"])
 
 
 # --- decisions and the bonus pool (rules P6, P8) ----------------------------------------------

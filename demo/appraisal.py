@@ -10,7 +10,10 @@ the import engine like the rest of the demo:
   result is flagged NO_REVIEW), one of them a Hefei manager whose 2025Q3 review was never sent;
 - base pay (rule P8) of the metrics' year for every employee: the back office (TELLER, OTHER) below
   the customer managers, who go by their grade, the heads and deputies above; more at the province
-  and the city headquarters, a little more in the larger cities.
+  and the city headquarters, a little more in the larger cities. The newest managers of each city
+  branch (BELOW_FLOOR_PER_CITY, on probation pay) earn less than the pay floor (the policy's
+  default share of their city branch's back-office average), so the bonus page tops them up,
+  and a small pool cannot meet the floors.
 
 `appraise` then runs the batch (rule P4) of RUN_QUARTERS through the services as the SYSTEM
 actor, in the seed's transaction, and finishes the story the pages show:
@@ -20,19 +23,40 @@ actor, in the seed's transaction, and finishes the story the pages show:
   group with one rating calibrated (P9); the demo's customer-manager login appeals their result,
   the appeal left open.
 A quarter whose results exist already is left as it is, so a second seed changes nothing.
+
+`department_appraisal` then gives the department appraisal (rules C9, C11) its year, through the
+services as SYSTEM, deterministic and idempotent (a second seed writes nothing):
+- the annual marketing plan (C9): a target per indicator for every head-office- and province-tier
+  client (its tier on January 1st), to its responsible department of that day (rule C5); each
+  drawn from the client's own figures of the year, so completions come out around 0.7–1.3;
+- the policy's timeline (C11): every milestone of every city branch, most done on time, a few
+  late (with a reason), one or two not done.
 """
 
 import csv
 import datetime
 import io
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Sum
 
 from accounts.actors import SYSTEM
 from accounts.models import Grade, Position, Unit, UnitKind, User
-from appraisal import rules, services
-from appraisal.models import QuarterResults, Result, ResultStatus
+from appraisal import departments, rules, services
+from appraisal.models import (
+    BALANCES,
+    FIGURE,
+    AppraisalPolicy,
+    Milestone,
+    QuarterResults,
+    Result,
+    ResultStatus,
+)
+from marketing.models import PROVINCE_OWNED_TIERS, Client, ClientMetric
+from marketing.selectors import with_standing
 from runs.models import RunStatus
 
 from . import org
@@ -82,6 +106,26 @@ SEATED = Decimal("1.35")  # a department head on a leadership group (OTHER)
 LEVEL = {UnitKind.PROVINCE: Decimal("1.18"), UnitKind.CITY: Decimal("1.06")}
 CITY_PAY = {"YYB": Decimal("1.10"), "HF": Decimal("1.10"), "WH": Decimal("1.04"), "MAS": Decimal("1.04")}
 LEAN_PAY = Decimal("0.95")
+# Rule P8's floor: the policy's default share of the city branch's back-office average pay.
+FLOOR_SHARE = AppraisalPolicy._meta.get_field("pay_floor_share").default
+BACK_OFFICE = (Position.TELLER, Position.OTHER)
+BELOW_FLOOR_PER_CITY = 3  # the newest managers of each city branch, on probation pay
+BELOW_FLOOR = (0.86, 0.97)  # their base pay, as a share of the floor
+
+# The marketing plan (rule C9): a target = the year's figure ÷ a completion drawn around 1.
+PLAN_COMPLETION = (1.0, 0.14, 0.7, 1.3)  # mean, spread, lowest, highest
+PLAN_DIGITS = 3  # targets are round figures: three significant digits
+# The policy's timeline (rule C11): done a few days to weeks before the due date, or late.
+EARLY_DAYS = (2, 25)
+LATE_DAYS = (4, 30)
+LATE_SHARE = 0.12  # of the milestones, at least two
+LATE_NOTES = {
+    Milestone.SELECTION: "分行名单评审会延期召开，城市行级客户名单推迟确定",
+    Milestone.STRUCTURE: "分行班子调整，营销架构和客户经理配备方案推迟审定",
+    Milestone.PLAN_FILED: "分层营销及配备方案经省分行退回修改后重新报备",
+    Milestone.REPORT: "报告数据口径与省分行核对后补报",
+}
+NOT_DONE_NOTE = "报告初稿已完成，待分行行长办公会审议后报送"
 
 CALIBRATION_UP = "季度内牵头落地重点项目，定量指标未能充分体现，经领导班子集体研究上调一档"
 CALIBRATION_DOWN = "季度内发生经核实的客户投诉，经领导班子集体研究下调一档"
@@ -177,6 +221,36 @@ class AppraisalBuilder:
             self.book.pay.append(
                 {"employee_no": row["employee_no"], "year": YEAR, "base_pay": f"{round(amount, -2):.2f}"}
             )
+        self.below_floor()
+
+    def below_floor(self):
+        """Rule P8's floor at work: the BELOW_FLOOR_PER_CITY newest managers of each city branch
+        (not a demo login) paid BELOW_FLOOR of the floor. On a stream of their own: every other
+        row stays as drawn."""
+        rng = random.Random(f"{SEED}-floor-{YEAR}")
+        rows = {row["employee_no"]: row for row in self.bank.employees}
+        back_office = defaultdict(list)
+        for pay in self.book.pay:
+            row = rows[pay["employee_no"]]
+            if row["position"] in BACK_OFFICE:
+                back_office[self.city_of(row["unit_code"])].append(Decimal(pay["base_pay"]))
+        newest = defaultdict(list)
+        for row in self.managers:
+            city = self.city_of(row["unit_code"])
+            if self.kind[city] == UnitKind.CITY and row["employee_no"] not in self.logins:
+                newest[city].append(row)
+        chosen = {}
+        for city in sorted(newest):
+            if not back_office[city]:
+                continue
+            floor = FLOOR_SHARE * sum(back_office[city]) / len(back_office[city])
+            latest = sorted(newest[city], key=lambda row: (row["hired_on"], row["employee_no"]), reverse=True)
+            for row in latest[:BELOW_FLOOR_PER_CITY]:
+                share = Decimal(str(round(rng.uniform(*BELOW_FLOOR), 3)))
+                chosen[row["employee_no"]] = (floor * share / 100).to_integral_value(ROUND_FLOOR) * 100
+        for pay in self.book.pay:
+            if pay["employee_no"] in chosen:
+                pay["base_pay"] = f"{chosen[pay['employee_no']]:.2f}"
 
     def build(self):
         self.reviews()
@@ -221,7 +295,95 @@ def appraise(bank, book):
         lines.append(
             f"appraisal {quarter}: {run.summary} Draft city branches: {', '.join(c.name for c in drafts) or '—'}"
         )
+    lines += department_appraisal(bank)
     return lines
+
+
+# --- the department appraisal (rules C9, C11) ---------------------------------------------------
+
+
+def department_appraisal(bank):
+    """The year's marketing plan and policy timeline, as the module says; answers lines to print."""
+    counts = departments.plan_targets_save(plan_records(), actor=SYSTEM)
+    lines = [f"marketing plan {YEAR}: {counts}"]
+    records = milestones(bank)
+    lines.append(
+        f"policy timeline {YEAR}: {len(records)} milestones of {len({r.city_id for r in records})} city branches, "
+        f"{sum(r.done_on is not None and r.done_on > r.due_on for r in records)} done late, "
+        f"{sum(r.done_on is None for r in records)} not done"
+    )
+    return lines
+
+
+def significant(value, digits=PLAN_DIGITS):
+    """`value` (> 0) rounded half-up to `digits` significant digits, a whole number of yuan."""
+    exponent = max(value.adjusted() - digits + 1, 0)
+    return value.scaleb(-exponent).quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(exponent).quantize(Decimal(1))
+
+
+def plan_records():
+    """Plan targets of YEAR (dicts for departments.plan_targets_save) for the head-office- and
+    province-tier clients of January 1st: per indicator with a figure in the year (the mean of
+    the months for a balance, their sum for a flow), that figure ÷ a completion drawn around 1.
+    Two queries; the draws in client-number order, one per client and indicator."""
+    first, last = departments.year_months(YEAR)
+    clients = list(
+        with_standing(Client.objects.select_related("account_unit"), on=first)
+        .filter(tier__in=PROVINCE_OWNED_TIERS)
+        .order_by("client_no")
+    )
+    aggregates = {
+        indicator: (Avg if indicator in BALANCES else Sum)(FIGURE[indicator]) for indicator in departments.INDICATORS
+    }
+    figures = {
+        row["client_id"]: row
+        for row in ClientMetric.objects.filter(client__in=clients, month__gte=first, month__lte=last)
+        .order_by()
+        .values("client_id")
+        .annotate(**aggregates)
+    }
+    rng = random.Random(f"{SEED}-plans-{YEAR}")
+    mean, spread, low, high = PLAN_COMPLETION
+    records = []
+    for client in clients:
+        for indicator in departments.INDICATORS:
+            completion = min(high, max(low, rng.gauss(mean, spread)))  # drawn for every pair
+            actual = figures.get(client.pk, {}).get(indicator)
+            if not actual or actual <= 0:
+                continue
+            target = significant(Decimal(str(actual)) / Decimal(str(round(completion, 4))))
+            records.append(
+                {"client": client, "year": YEAR, "indicator": indicator, "target": target, "department": None}
+            )
+    return records
+
+
+def milestones(bank):
+    """Every milestone of YEAR of every city branch (rule C11): done some days before its due
+    date, but LATE_SHARE (at least two) done after it, with a reason, and one (two in a larger
+    bank) report not done yet. Answers the records."""
+    codes = sorted(row["code"] for row in bank.units if row["kind"] == UnitKind.CITY)
+    cities = Unit.objects.in_bulk(codes, field_name="code")
+    rng = random.Random(f"{SEED}-milestones-{YEAR}")
+    steps = [(code, milestone) for code in codes for milestone in Milestone.values]
+    not_done = set(rng.sample([(code, Milestone.REPORT) for code in codes], 1 if len(codes) < 5 else 2))
+    others = [step for step in steps if step not in not_done]
+    late = set(rng.sample(others, max(2, round(LATE_SHARE * len(steps)))))
+    records = []
+    for code, milestone in steps:
+        due = departments.default_due(YEAR, milestone)
+        early, overdue = rng.randint(*EARLY_DAYS), rng.randint(*LATE_DAYS)  # drawn for every step
+        done, note = due - datetime.timedelta(days=early), ""
+        if (code, milestone) in late:
+            done, note = due + datetime.timedelta(days=overdue), LATE_NOTES[milestone]
+        elif (code, milestone) in not_done:
+            done, note = None, NOT_DONE_NOTE
+        records.append(
+            departments.milestone_record_set(
+                city=cities[code], year=YEAR, milestone=milestone, done_on=done, note=note, actor=SYSTEM
+            )
+        )
+    return records
 
 
 def result_rows(run):

@@ -43,7 +43,7 @@ from appraisal.models import Milestone, MilestoneRecord, PlanTarget
 from appraisal.rules import Quarter
 from imports.engine import ImportRejected
 from imports.exports import kind_export
-from marketing.models import ClientKind, Tier
+from marketing.models import ClientKind, ClientMetric, Tier
 from staffing import services as staffing
 from tests.helpers import grant, make_person, make_staff
 from tests.marketing.conftest import add_clients, list_entry, month
@@ -211,7 +211,63 @@ def test_plan_targets_save_needs_the_right(plan_bank, hefei_person):
         departments.plan_targets_save([])  # no default actor
 
 
+def test_the_plan_pages_open_on_the_latest_year_with_a_plan(plan_bank, province_analyst, login):
+    assert departments.default_plan_year(user=province_analyst) == 2010
+    client = login(province_analyst)
+    page = client.get("/appraisal/departments/").content.decode()
+    assert 'value="2010"' in page and 'data-department="CORP1"' in page
+    detail = client.get("/appraisal/departments/plans/CORP1/").content.decode()
+    assert 'data-client="P1"' in detail
+
+
+def test_without_a_plan_the_plan_page_opens_on_the_latest_year_with_metrics_and_links_the_import(
+    plan_bank, province_analyst, login
+):
+    PlanTarget.objects.all().delete()
+    assert departments.default_plan_year(user=province_analyst) == 2011  # P1's January 2011
+    page = login(province_analyst).get("/appraisal/departments/").content.decode()
+    assert 'value="2011"' in page and 'href="/imports/?kind=plans"' in page and "“plans”" not in page
+
+
 # --- C10: shadow credit ---------------------------------------------------------------------------
+
+
+def test_the_shadow_page_opens_on_the_latest_complete_quarter_with_metrics(shadow_bank, province_analyst, login):
+    # The latest metrics month is January 2011: its quarter is not complete, 2010Q4 is.
+    assert departments.default_quarter(today=D(2026, 7, 1)) == Quarter(2010, 4)
+    assert departments.default_quarter(today=D(2010, 11, 20)) == Quarter(2010, 3)  # 2010Q4 is not over
+    ClientMetric.objects.filter(month__gte=D(2010, 4, 1)).delete()
+    assert departments.default_quarter(today=D(2026, 7, 1)) == Quarter(2010, 1)
+    page = login(province_analyst).get("/appraisal/departments/shadow/").content.decode()
+    assert 'value="2010Q1"' in page and "910,000.00" in page
+
+
+def test_rule_C10_without_metrics_in_the_quarter_there_is_no_score_not_a_zero(shadow_bank, province_analyst, login):
+    shadows = {s.department.code: s for s in departments.shadow_credit(user=province_analyst, quarter=Quarter(2010, 2))}
+    hefei = shadows["KEYACC"]  # D1's teams are in force and their contracts have targets: no metrics
+    assert not hefei.has_data and hefei.has_target
+    assert hefei.score is None and all(line.completion is None for line in hefei.ordered_lines)
+    page = login(province_analyst).get("/appraisal/departments/shadow/?quarter=2010Q2").content.decode()
+    section = page[page.index('data-department="HF:KEYACC"') :]
+    section = section[: section.index("</section>")]
+    assert "<strong data-score>—</strong>" in section and "data-no-score" in section
+    assert "0.00" not in section.replace("1,000,000.00", "").replace("10,000.00", "")  # only the targets
+
+
+def test_rule_C10_a_department_without_a_target_has_no_score_and_says_why(shadow_bank, province_analyst, login):
+    shadows = {s.department.code: s for s in departments.shadow_credit(user=province_analyst, quarter=Quarter(2010, 1))}
+    wuhu = shadows["WHKEY"]  # W1 has no contract
+    assert wuhu.has_data and not wuhu.has_target and wuhu.score is None
+    page = login(province_analyst).get("/appraisal/departments/shadow/?quarter=2010Q1").content.decode()
+    section = page[page.index('data-department="WH:WHKEY"') :]
+    section = section[: section.index("</section>")]
+    assert "<strong data-score>—</strong>" in section and "data-no-score" in section
+
+
+def test_the_shadow_page_names_departments_and_scrolls_its_tables(shadow_bank, province_analyst, login):
+    page = login(province_analyst).get("/appraisal/departments/shadow/?quarter=2010Q1").content.decode()
+    assert '大客户营销中心 <small class="code">KEYACC</small>' in page
+    assert page.count('<div class="scroll">\n  <table class="grid">') == page.count('<table class="grid">') == 2
 
 
 def test_rule_C10_shadow_credit_of_a_city_department_by_hand(shadow_bank, province_analyst):
@@ -297,6 +353,14 @@ def test_rule_C11_a_city_branch_sees_its_own_timeline_only(timeline_bank, hefei_
     assert 'data-city="WH"' in wuhu and 'data-city="HF"' not in wuhu and "晚了" not in wuhu
 
 
+def test_rule_C11_the_timeline_opens_on_the_latest_year_with_records(timeline_bank, province_analyst, login):
+    assert departments.default_timeline_year(user=province_analyst) == 2010
+    page = login(province_analyst).get("/appraisal/departments/timeline/").content.decode()
+    assert 'value="2010"' in page and 'data-milestone="STRUCTURE" data-status="DONE_LATE"' in page
+    MilestoneRecord.objects.all().delete()
+    assert departments.default_timeline_year(user=province_analyst, today=D(2031, 2, 3)) == 2031
+
+
 def test_rule_C11_recording_a_milestone_needs_the_right_and_the_reach(timeline_bank, login):
     wuhu_person = grant(make_person("W0001", "钱芜湖", timeline_bank["WH"]), *departments.MILESTONE_PERMISSIONS)
     with pytest.raises(PermissionDenied):
@@ -367,6 +431,10 @@ def test_the_pages_make_a_bounded_number_of_queries(
         "/appraisal/departments/plans/CORP1/?year=2010",
         "/appraisal/departments/shadow/?quarter=2010Q1",
         "/appraisal/departments/timeline/?year=2010",
+        "/appraisal/departments/",
+        "/appraisal/departments/plans/CORP1/",
+        "/appraisal/departments/shadow/",
+        "/appraisal/departments/timeline/",
     ):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200

@@ -20,13 +20,17 @@ from django.utils import timezone
 
 from accounts.models import Department, LeadershipMember, Position, Unit, UnitKind, User
 from accounts.rules import ALLOWED_PARENT_KINDS
+from appraisal import departments as appraisal_departments
 from appraisal import selectors as appraisal_selectors
+from appraisal import services as appraisal_services
 from appraisal.models import (
     Appeal,
     AppealStatus,
     Approval,
     BasePay,
     Calibration,
+    MilestoneRecord,
+    PlanTarget,
     QuarterResults,
     Result,
     ResultLine,
@@ -53,7 +57,19 @@ from staffing.models import (
 
 STAFFING = (Qualification, Training, PerformanceContract, Assignment)
 STAFFING_KINDS = ("qualifications", "training", "contracts", "assignments")
-APPRAISAL = (Review, BasePay, Result, ResultLine, Approval, Calibration, Appeal, QuarterResults, Run)
+APPRAISAL = (
+    Review,
+    BasePay,
+    Result,
+    ResultLine,
+    Approval,
+    Calibration,
+    Appeal,
+    QuarterResults,
+    Run,
+    PlanTarget,
+    MilestoneRecord,
+)
 NEEDS_A_TEAM = [Segment.MID, Segment.HIGH, Segment.PRIVATE]
 
 
@@ -93,6 +109,8 @@ def snapshot():
                 Review,
                 BasePay,
                 Result,
+                PlanTarget,
+                MilestoneRecord,
             )
         ]
         + [
@@ -101,6 +119,9 @@ def snapshot():
             sorted(PerformanceContract.objects.values_list("employee__username", "year", "indicator", "target")),
             sorted(Result.objects.values_list("quarter", "employee__username", "status", "total", "rating")),
             sorted(Appeal.objects.values_list("result__employee__username", "status", "new_total")),
+            sorted(BasePay.objects.values_list("employee__username", "year", "base_pay")),
+            sorted(PlanTarget.objects.values_list("client__client_no", "year", "indicator", "target", "department")),
+            sorted(MilestoneRecord.objects.values_list("city__code", "year", "milestone", "due_on", "done_on", "note")),
         ]
     )
 
@@ -335,6 +356,47 @@ class TestSmallDemoBank:
                 )
                 assert len(done) >= theirs.count() / 3, (kind, indicator)
                 assert 0.7 <= done[len(done) // 2] <= 1.2, (kind, indicator)
+
+    def test_some_certified_managers_earn_below_the_pay_floor(self, seeded):
+        """Rule P8 at work: in every city branch a few managers are topped up to the floor, and
+        a small pool cannot meet the floors."""
+        results = Result.objects.filter(quarter="2025Q4")
+        for city in Unit.objects.filter(kind=UnitKind.CITY).order_by("path"):
+            theirs = list(results.filter(city=city))
+            allocation = appraisal_services.bonus_allocate(theirs, pool=Decimal(500000), city=city, year=2025)
+            topped = [share for share in allocation.shares if share.top_up > 0]
+            assert 1 <= len(topped) <= demo_appraisal.BELOW_FLOOR_PER_CITY, city.code
+            assert not allocation.short
+            small = appraisal_services.bonus_allocate(theirs, pool=Decimal(1000), city=city, year=2025)
+            assert small.short and small.shortfall > 1000
+
+    def test_the_department_appraisal_has_a_plan_and_a_timeline(self, seeded):
+        """Rule C9: the 2025 plan of the province- and head-office-tier clients, completions
+        around 0.7–1.3; rule C11: every milestone of every city branch, a few late, one not done."""
+        analyst = User.objects.get(username=demo.build_bank("small").logins[0][1])
+        plans = appraisal_departments.plan_completion(user=analyst, year=2025)
+        assert plans and appraisal_departments.default_plan_year(user=analyst) == 2025
+        for plan in plans:
+            assert 70 <= plan.percent <= 130 and plan.score is not None, plan.code
+        for department_plan in plans:
+            for client_plan in appraisal_departments.plan_client_rows(
+                user=analyst,
+                year=2025,
+                department=department_plan.code,
+                client_nos=list(
+                    appraisal_departments.plan_clients(user=analyst, year=2025, department=department_plan.code)
+                ),
+            ):
+                for line in client_plan.lines.values():
+                    assert Decimal("0.69") <= line.completion <= Decimal("1.31"), (client_plan.client, line)
+        cities = Unit.objects.filter(kind=UnitKind.CITY)
+        assert MilestoneRecord.objects.filter(year=2025).count() == 4 * cities.count()
+        rows = appraisal_departments.timeline(user=analyst, year=2025, today=datetime.date(2026, 1, 15))
+        statuses = Counter(step.status for _city, steps in rows for step in steps)
+        assert statuses[appraisal_departments.DONE] > statuses[appraisal_departments.DONE_LATE] >= 2
+        assert statuses[appraisal_departments.OVERDUE] == 1
+        assert appraisal_departments.default_timeline_year(user=analyst) == 2025
+        assert appraisal_departments.default_quarter() == appraisal_departments.rules.Quarter(2025, 4)
 
     def test_demo_manager_sees_their_published_result_and_appeals(self, seeded, client):
         wuhu = User.objects.get(username=demo.build_bank("small").logins[3][1])
