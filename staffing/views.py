@@ -6,6 +6,7 @@ from collections import OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,6 +27,7 @@ BOOK_SHOWN = 500  # a manager's book is a few hundred clients (rule A8's capacit
 # What each rule asks, for the report's group headings (SPEC.md §3).
 RULE_TITLES = {
     "O3": gettext_lazy("O3 (= S2): every sub-branch has a market department"),
+    # xgettext:no-python-format
     "S1": gettext_lazy("S1: customer managers are at least 20% of the staff"),
     "S3": gettext_lazy("S3: a busy city-area outlet has a customer manager"),
     "S4": gettext_lazy("S4: every outlet has a lobby manager"),
@@ -48,6 +50,18 @@ RULE_TITLES = {
 
 def may_assign(user):
     return user.has_perms(["staffing.add_assignment", "staffing.change_assignment"])
+
+
+RULE_ROWS_SHOWN = 50  # rows of each rule on the whole report
+RULE_PAGE_SIZE = 200  # rows a page when one rule is asked for
+
+
+def query_without(request, *names):
+    """The request's query string without `names` (for links that set them again)."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 @login_required
@@ -78,12 +92,30 @@ def compliance_page(request):
     groups = OrderedDict()
     for breach in found or ():
         groups.setdefault(breach.rule, []).append(breach)
-    names = selectors.names_of(found or ())
+    # At province scale a report runs to thousands of rows: each rule shows its first
+    # RULE_ROWS_SHOWN, and one rule asked for (?rule=) is paged whole. The export has them all.
+    only = request.GET.get("rule")
+    shown, page = [], None
+    for rule, items in groups.items():
+        if only and rule != only:
+            continue
+        if only:
+            page = Paginator(items, RULE_PAGE_SIZE).get_page(request.GET.get("page"))
+            rows = list(page.object_list)
+        else:
+            rows = items[:RULE_ROWS_SHOWN]
+        shown.append((rule, RULE_TITLES.get(rule, rule), rows, len(items)))
+    names = selectors.names_of([breach for _rule, _title, rows, _count in shown for breach in rows])
     context = {
         "form": form,
         "unit": unit,
         "on": on,
-        "groups": [(rule, RULE_TITLES.get(rule, rule), items) for rule, items in groups.items()],
+        "groups": shown,
+        "all_rules": [(rule, len(items)) for rule, items in groups.items()],
+        "only": only,
+        "page": page,
+        "query": query_without(request, "rule", "page"),
+        "page_query": query_without(request, "page"),
         "names": names,
         "total": len(found or ()),
         "overridden": sum(1 for b in found or () if b.overridden),

@@ -142,3 +142,26 @@ def test_a_units_team_structure_counts_managers_against_staff(staffing_bank, log
     assert "28.6%" in html  # Hefei: 4 managers of 14 staff
     wuhu = login(staffing_bank["people"]["CM3"]).get(reverse("unit-staffing", args=["HF"]))
     assert wuhu.status_code == 404
+
+
+def test_the_compliance_page_shows_the_first_rows_of_each_rule_and_pages_one_rule_whole(
+    staffing_bank, login, monkeypatch
+):
+    from staffing import views
+
+    monkeypatch.setattr(views, "RULE_ROWS_SHOWN", 1)
+    monkeypatch.setattr(views, "RULE_PAGE_SIZE", 1)
+    client = login(staffing_bank["people"]["PA1"])
+    question = {"unit": "HF", "on": ON.isoformat()}
+    whole = client.get(reverse("compliance"), question)
+    counts = dict(whole.context["all_rules"])
+    rule = next(rule for rule, count in counts.items() if count > 1)
+    shown = {name: rows for name, _title, rows, _count in whole.context["groups"]}
+    assert all(len(rows) == 1 for rows in shown.values())
+    assert f"rule={rule}" in whole.content.decode()
+    one = client.get(reverse("compliance"), {**question, "rule": rule, "page": 2})
+    assert [name for name, *_rest in one.context["groups"]] == [rule]
+    assert one.context["page"].number == 2 and one.context["page"].paginator.count == counts[rule]
+    exported = client.get(reverse("compliance"), {**question, "export": "csv"}).streaming_content
+    lines = b"".join(exported).decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 1 + sum(counts.values())  # the export has every row
