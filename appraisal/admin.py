@@ -136,7 +136,9 @@ class SchemeAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        form.instance = form.save_scheme()
+        saved = form.save_scheme()
+        obj.pk, obj.version, obj.created_at = saved.pk, saved.version, saved.created_at  # for the admin's message
+        form.instance = saved
 
     def save_related(self, request, form, formsets, change):
         pass

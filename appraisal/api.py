@@ -71,5 +71,9 @@ class ResultViewSet(viewsets.GenericViewSet):
         if problems:
             raise ValidationError(problems)
         results = selectors.result_list(user=request.user, quarter=quarter, unit=unit).prefetch_related("lines")
+        if not selectors.sees_others(request.user):
+            # INTERFACES.md: heads, leadership groups and the province read their subtree's; the
+            # others their own, once published (a breakdown names the manager's clients).
+            results = results.filter(employee=request.user)
         page = self.paginate_queryset(results)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -64,10 +64,19 @@ class ApprovalFilterForm(forms.Form):
         self.fields["city"].queryset = self.fields["city"].queryset.filter(depth=2)
 
 
+class GroupedDecimalField(forms.DecimalField):
+    """A decimal typed as people write money, thousands grouped by commas ("5,000,000")."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace("，", "").strip()
+        return super().to_python(value)
+
+
 class BonusForm(forms.Form):
     """The bonus allocation's question: a quarter, a unit within a city branch and the pool."""
 
-    pool = forms.DecimalField(
+    pool = GroupedDecimalField(
         label=_("Bonus pool (yuan)"),
         min_value=0,
         max_digits=16,

@@ -529,10 +529,11 @@ def rank_and_rate(results):
 
 def _fail(run_id, exc):
     log.exception("appraisal run %s failed", run_id)
+    language = Run.objects.filter(pk=run_id).values_list("language", flat=True).first()
+    with translation.override(language or settings.LANGUAGE_CODE):
+        summary = _("The run stopped on an error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"}
     Run.objects.filter(pk=run_id).exclude(status__in=FINISHED).update(
-        status=RunStatus.FAILED,
-        finished_at=timezone.now(),
-        summary=_("The run stopped on an error: %(error)s") % {"error": f"{type(exc).__name__}: {exc}"},
+        status=RunStatus.FAILED, finished_at=timezone.now(), summary=summary
     )
 
 

@@ -294,6 +294,7 @@ def ranking(request):
     policy.promote_share_percent = plain(policy.promote_share * 100)
     totals = selectors.unit_totals(results, quarter) if page_ is not None and page_.paginator.count else []
     context = {
+        "sees_breakdowns": selectors.sees_others(request.user),
         "unit_totals": [(Indicator(indicator).label, yuan(total)) for indicator, total in totals],
         "policy": policy,
         "form": form,

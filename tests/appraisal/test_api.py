@@ -80,3 +80,10 @@ def test_only_the_latest_complete_run_of_a_quarter_is_answered(quarter_bank, app
     second = appraise()
     assert QuarterResults.objects.get(quarter=QUARTER).run_id == second.pk
     assert numbers(api_as(province_analyst).get(URL, {"quarter": QUARTER})) == ["M1", "M2", "M3"]
+
+
+def test_ordinary_staff_read_no_ones_breakdown_through_the_api(quarter_bank, appraise, bank, hefei_person):
+    run = appraise()
+    services.results_approve(run=run, city=bank["HF"], actor=SYSTEM)
+    services.results_publish(run=run, city=bank["HF"], actor=SYSTEM)
+    assert numbers(api_as(hefei_person).get(URL)) == []  # neither head nor leader: not theirs to read
