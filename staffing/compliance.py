@@ -37,7 +37,7 @@ from django.db.models.lookups import StartsWith
 from django.utils.translation import get_language
 
 from accounts.models import Department, Position, Unit, UnitKind
-from accounts.scoping import scope_prefix, scoped
+from accounts.scoping import scope_prefix, scope_stamp, scoped
 from accounts.selectors import market_department_breaches
 from bankops.dated import in_force
 from marketing import caching
@@ -513,6 +513,23 @@ def report(*, user, on, unit=None):
     parts = (sources_version(), prefix, on.isoformat(), get_language())
     key = "compliance:" + hashlib.sha256(repr(parts).encode()).hexdigest()
     return cache.get_or_set(key, lambda: breaches(prefix, on), caching.TIMEOUT)
+
+
+def page_key(request, *, unit, on):
+    """The cache key of the compliance page's report as `request` asks for it: the version of
+    its sources, the person's reach and the stamps of what widens it, the unit, the date, the
+    language and the full URL (rule O5: nobody is shown what another may see)."""
+    user = request.user
+    parts = (
+        sources_version(),
+        scope_prefix(user),
+        scope_stamp(user),
+        unit.path if unit is not None else "",
+        on.isoformat(),
+        get_language(),
+        request.get_full_path(),
+    )
+    return "compliance-page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def sources_version():

@@ -5,10 +5,12 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +54,7 @@ def may_assign(user):
     return user.has_perms(["staffing.add_assignment", "staffing.change_assignment"])
 
 
-RULE_ROWS_SHOWN = 50  # rows of each rule on the whole report
+RULE_ROWS_SHOWN = 20  # rows of each rule on the whole report
 RULE_PAGE_SIZE = 200  # rows a page when one rule is asked for
 
 
@@ -67,9 +69,11 @@ def query_without(request, *names):
 @login_required
 def compliance_page(request):
     """The compliance report of a unit's subtree on a date, grouped by rule, each breach linked
-    to its unit, person or client; overridden ones marked. CSV/XLSX for Excel."""
+    to its unit, person or client; overridden ones marked. CSV/XLSX for Excel. The rendered
+    report is kept in the cache under the version of its sources (compliance.sources_version),
+    the person's reach and the URL: a report seen again costs those few reads."""
     form = ReportForm(request.GET or None)
-    unit, on, found = None, timezone.localdate(), None
+    unit, on, asked = None, timezone.localdate(), False
     if form.is_valid():
         on = form.cleaned_data["on"]
         try:
@@ -77,23 +81,38 @@ def compliance_page(request):
         except Unit.DoesNotExist:
             form.add_error("unit", _("No unit %(code)s that you may see.") % {"code": form.cleaned_data["unit"]})
         else:
-            found = compliance.report(user=request.user, on=on, unit=unit)
+            asked = True
     elif not request.GET:
         form = ReportForm(initial={"on": on})
-        unit = compliance.report_unit(user=request.user)
+        unit, asked = compliance.report_unit(user=request.user), True
+    if asked and request.GET.get("export") in ("csv", "xlsx"):
         found = compliance.report(user=request.user, on=on, unit=unit)
-    if found is not None and request.GET.get("export") in ("csv", "xlsx"):
         header = [_("Rule"), _("Unit"), _("Employee no."), _("Client no."), _("What"), _("Overridden")]
         rows = (
             [b.rule, b.unit_code, b.employee_no, b.client_no, str(b.message), _("yes") if b.overridden else ""]
             for b in found
         )
         return table_response(f"compliance_{on.isoformat()}", header, rows, request.GET["export"])
+    report = None
+    if asked:
+        key = compliance.page_key(request, unit=unit, on=on)
+        report = cache.get(key)
+        if report is None:
+            found = compliance.report(user=request.user, on=on, unit=unit)
+            html = render_to_string("staffing/compliance_report.html", report_context(request, found, on), request)
+            report = {"html": html, "total": len(found)}
+            cache.set(key, report, compliance.caching.TIMEOUT)
+    context = {"form": form, "unit": unit, "on": on, "report": report}
+    return render(request, "staffing/compliance.html", context)
+
+
+def report_context(request, found, on):
+    """What the report's part of the page shows: at province scale a report runs to thousands
+    of rows, so each rule shows its first RULE_ROWS_SHOWN and one rule asked for (?rule=) is
+    paged whole; the export has them all."""
     groups = OrderedDict()
-    for breach in found or ():
+    for breach in found:
         groups.setdefault(breach.rule, []).append(breach)
-    # At province scale a report runs to thousands of rows: each rule shows its first
-    # RULE_ROWS_SHOWN, and one rule asked for (?rule=) is paged whole. The export has them all.
     only = request.GET.get("rule")
     shown, page = [], None
     for rule, items in groups.items():
@@ -105,10 +124,7 @@ def compliance_page(request):
         else:
             rows = items[:RULE_ROWS_SHOWN]
         shown.append((rule, RULE_TITLES.get(rule, rule), rows, len(items)))
-    names = selectors.names_of([breach for _rule, _title, rows, _count in shown for breach in rows])
-    context = {
-        "form": form,
-        "unit": unit,
+    return {
         "on": on,
         "groups": shown,
         "all_rules": [(rule, len(items)) for rule, items in groups.items()],
@@ -116,15 +132,14 @@ def compliance_page(request):
         "page": page,
         "query": query_without(request, "rule", "page"),
         "page_query": query_without(request, "page"),
-        "names": names,
-        "total": len(found or ()),
-        "overridden": sum(1 for b in found or () if b.overridden),
+        "names": selectors.names_of([breach for _rule, _title, rows, _count in shown for breach in rows]),
+        "total": len(found),
+        "overridden": sum(1 for b in found if b.overridden),
         "chart_data": {
             "categories": list(groups),
             "series": [{"name": _("Breaches"), "data": [str(len(items)) for items in groups.values()]}],
         },
     }
-    return render(request, "staffing/compliance.html", context)
 
 
 def team_page(request, client, *, on, forms=None):

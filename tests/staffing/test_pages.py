@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.actors import SYSTEM
+from staffing import services
 from staffing.models import Assignment, Override
 from tests.helpers import grant, make_person
 from tests.staffing.conftest import ON
@@ -165,3 +167,24 @@ def test_the_compliance_page_shows_the_first_rows_of_each_rule_and_pages_one_rul
     exported = client.get(reverse("compliance"), {**question, "export": "csv"}).streaming_content
     lines = b"".join(exported).decode("utf-8-sig").strip().splitlines()
     assert len(lines) == 1 + sum(counts.values())  # the export has every row
+
+
+def test_the_compliance_page_seen_again_is_read_from_the_cache_until_a_source_changes(
+    staffing_bank, login, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(staffing_bank["people"]["PA1"])
+    question = {"unit": "HF", "on": ON.isoformat()}
+    with CaptureQueriesContext(connection) as first:
+        first_html = client.get(reverse("compliance"), question).content.decode()
+    with django_assert_max_num_queries(len(first) - 5):
+        assert client.get(reverse("compliance"), question).content.decode().count('id="rule-') == first_html.count(
+            'id="rule-'
+        )
+    # An assignment ended: a source of the report changed, the page is computed again.
+    services.assignment_end(Assignment.objects.filter(valid_to__isnull=True).first(), on=ON, actor=SYSTEM)
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("compliance"), question)
+    assert len(again) > len(first) - 5
