@@ -201,8 +201,8 @@ def present_appeal(appeal):
 @login_required
 def scorecard(request):
     """A manager's published results (rule P5), the chosen quarter's breakdown line by line, and
-    the appeal of it within the window. Others read the ranking."""
-    if selectors.sees_others(request.user):
+    the appeal of it within the window. Those who are no customer manager read the ranking."""
+    if getattr(request.user, "position", "") != Position.CUSTOMER_MANAGER:
         return redirect("appraisal-ranking")
     results = list(selectors.my_results(user=request.user))
     for result in results:
