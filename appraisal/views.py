@@ -683,7 +683,7 @@ def bonus_context(request, *, quarter, unit, pool):
             {
                 "result": result,
                 "coefficient": share.coefficient,
-                "weight": rules.money(share.weight),
+                "weight": f"{rules.money(share.weight):,.2f}",
                 "certified": share.certified,
                 "base_pay": yuan(share.base_pay),
                 "no_base_pay": share.base_pay is None,
@@ -710,7 +710,7 @@ def bonus_context(request, *, quarter, unit, pool):
                 "top_up": yuan(sum((s.top_up for s in shares), rules.ZERO)),
                 "bonus": yuan(sum((s.bonus for s in shares), rules.ZERO)),
                 "pay": yuan(sum((s.pay for s in shares), rules.ZERO)),
-                "weight": rules.money(sum((s.weight for s in shares), rules.ZERO)),
+                "weight": f"{rules.money(sum((s.weight for s in shares), rules.ZERO)):,.2f}",
             },
         }
     )
