@@ -26,12 +26,13 @@ def current_run_ids(quarter=None):
 
 
 def sees_others(user):
-    """Whether `user` reads the results of their subtree in every status (INTERFACES.md): unit
-    heads and deputies, members of a leadership group, province staff, and administrators who
-    hold the right to read results; everyone else reads only their own, once published."""
+    """Whether `user` reads the results of their subtree in every status (INTERFACES.md: unit
+    heads, leadership groups, province staff): the staff of a unit who are not appraised
+    themselves, and a customer manager who sits on a leadership group. A customer manager
+    otherwise reads their own result, once published (rule P5)."""
     if user.is_superuser or sees_whole_bank(user) or user.has_perm("appraisal.view_result"):
         return True
-    if getattr(user, "position", "") in (Position.HEAD, Position.DEPUTY_HEAD):
+    if getattr(user, "position", "") != Position.CUSTOMER_MANAGER:
         return True
     if not hasattr(user, "_in_leadership"):
         user._in_leadership = LeadershipMember.objects.filter(member=user).exists()

@@ -63,11 +63,15 @@ def test_a_manager_sees_only_their_own_result_and_only_once_published_rule_p5(qu
     assert numbers(api_as(m1).get(URL)) == []  # Hefei's are not published
 
 
-def test_a_leadership_group_member_sees_drafts_of_their_city(quarter_bank, appraise, bank, hefei_person):
+def test_the_staff_of_a_city_branch_read_its_drafts_and_a_manager_on_its_leadership_group_too(
+    quarter_bank, appraise, bank, hefei_person
+):
     appraise()
-    assert numbers(api_as(hefei_person).get(URL)) == []  # an ordinary city person: published only
-    org.leadership_member_set(unit=bank["HF"], member=hefei_person, role="LEADER", actor=SYSTEM)
-    assert numbers(api_as(hefei_person).get(URL)) == ["M1", "M2"]
+    assert numbers(api_as(hefei_person).get(URL)) == ["M1", "M2"]  # Hefei's, not Wuhu's
+    desk = make_person("M9", "分行经理", bank["HF"], Position.CUSTOMER_MANAGER)  # after the run: no result
+    assert numbers(api_as(desk).get(URL)) == []  # a manager: their own, once published
+    org.leadership_member_set(unit=bank["HF"], member=desk, role="MEMBER", actor=SYSTEM)
+    assert numbers(api_as(desk).get(URL)) == ["M1", "M2"]
 
 
 def test_a_bad_quarter_is_a_400_with_the_field(province_analyst):
@@ -82,8 +86,8 @@ def test_only_the_latest_complete_run_of_a_quarter_is_answered(quarter_bank, app
     assert numbers(api_as(province_analyst).get(URL, {"quarter": QUARTER})) == ["M1", "M2", "M3"]
 
 
-def test_ordinary_staff_read_no_ones_breakdown_through_the_api(quarter_bank, appraise, bank, hefei_person):
+def test_a_manager_never_reads_a_colleagues_result_even_published(quarter_bank, appraise, bank):
     run = appraise()
     services.results_approve(run=run, city=bank["HF"], actor=SYSTEM)
     services.results_publish(run=run, city=bank["HF"], actor=SYSTEM)
-    assert numbers(api_as(hefei_person).get(URL)) == []  # neither head nor leader: not theirs to read
+    assert numbers(api_as(quarter_bank["people"]["M2"]).get(URL)) == ["M2"]
