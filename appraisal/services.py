@@ -49,7 +49,7 @@ from marketing.models import ClientMetric
 from runs.models import FINISHED, Run, RunStatus
 from staffing.models import GradePolicy, PerformanceContract, Qualification, QualificationKind
 from staffing.rules import plain
-from staffing.services import RecordsRefused, people_check, refuse_records
+from staffing.services import people_check, refuse_records
 
 from . import credit, rules
 from .models import (
@@ -752,7 +752,3 @@ def bonus_allocate(results, *, pool, city, year):
         for result in results
     ]
     return rules.allocate(pool, shares, floor)
-
-
-# The record services of imports refuse with RecordsRefused, re-exported for the importers.
-__all__ = ["RecordsRefused"]
