@@ -27,7 +27,7 @@ from accounts.admin import ReadableHistoryAdmin, ScopedAdmin, validated_by
 from imports.exports import table_response
 
 from . import selectors, services
-from .models import BusinessRequest, Client, SegmentThresholds, TierEntry
+from .models import BusinessRequest, Client, ResponsibleOverride, SegmentThresholds, TierEntry
 
 # The `tiers` import columns (INTERFACES.md): an export is a file the import page takes back.
 TIER_COLUMNS = ["client_no", "tier", "owner_unit_code", "valid_from", "valid_to", "reason", "marketing_mode"]
@@ -537,3 +537,22 @@ class BusinessRequestAdmin(ScopedAdmin):
 
 # django-axes names its app by its label only ("Axes"); its models' names come from our catalog.
 apps.get_app_config("axes").verbose_name = _("Login throttling")
+
+
+@admin.register(ResponsibleOverride)
+class ResponsibleOverrideAdmin(ScopedAdmin):
+    """Rule C5's overrides on record (set on the client's page or admin, through the service): read."""
+
+    list_display = ["client", "department", "reason", "by", "at"]
+    list_filter = ["department"]
+    search_fields = ["client__client_no", "client__name", "reason"]
+    list_select_related = ["client", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Unit
 from bankops.dated import Dated, period_constraint
+from bankops.overrides import OverrideRecord, reason_constraint
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
@@ -179,6 +180,26 @@ class ClientMetric(models.Model):
 
     def __str__(self):
         return f"{self.client_id} {self.month:%Y-%m}"
+
+
+class ResponsibleOverride(OverrideRecord):
+    """Rule C5: a client's responsible department overridden with a reason (bankops.overrides).
+    The client keeps the override in force (Client.responsible_override, read by the registry's
+    expressions); each setting and each withdrawal is one record here, kept."""
+
+    client = models.ForeignKey(Client, models.CASCADE, related_name="responsible_overrides", verbose_name=_("client"))
+    department = models.CharField(_("responsible department"), max_length=16, blank=True)  # empty: withdrawn
+
+    scope_unit_lookup = "client__account_unit"
+
+    class Meta:
+        verbose_name = _("responsible department override")
+        verbose_name_plural = _("responsible department overrides")
+        ordering = ["-at", "-id"]
+        constraints = [reason_constraint("responsible_override_has_reason")]
+
+    def __str__(self):
+        return f"{self.client_id} → {self.department or '—'}: {self.reason}"
 
 
 class SegmentThresholds(models.Model):

@@ -39,6 +39,7 @@ from .models import (
     ClientKind,
     ClientMetric,
     RequestNature,
+    ResponsibleOverride,
     SegmentThresholds,
     TierEntry,
 )
@@ -382,6 +383,13 @@ def responsible_override_set(*, client, department, reason, actor):
     client._history_user = history_user(actor)
     with standing.refreshing({client.pk}):
         client.save(update_fields=["responsible_override", "responsible_override_reason"])
+        ResponsibleOverride.objects.create(
+            client=client,
+            rule="C5",
+            department=department or "",
+            reason=reason.strip() or _("Back to the computed department."),
+            by=history_user(actor),
+        )
     return client
 
 

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Grade, Unit
 from bankops.dated import Dated, period_constraint
+from bankops.overrides import OverrideRecord, reason_constraint
 from marketing.models import MONEY, Client
 
 # Rule A12 and SPEC.md §3: each grade's defaults (an administrator edits the stored ones):
@@ -176,11 +177,11 @@ class Assignment(Dated):
         return f"{self.client} · {self.employee} ({self.get_role_display()})"
 
 
-class Override(models.Model):
-    """A rule's refusal overridden by an authorised person, with the written reason (rule A10):
-    the rule, what it concerned (a client, a person, or both), who, when and why."""
+class Override(OverrideRecord):
+    """A rule's refusal overridden by an authorised person, with the written reason (rules
+    A1–A9; never A10): the rule, what it concerned (a client, a person, or both), who, when and
+    why (bankops.overrides)."""
 
-    rule = models.CharField(_("rule"), max_length=8)
     client = models.ForeignKey(
         Client, models.CASCADE, null=True, blank=True, related_name="overrides", verbose_name=_("client")
     )
@@ -196,11 +197,6 @@ class Override(models.Model):
         Assignment, models.CASCADE, null=True, blank=True, related_name="overrides", verbose_name=_("assignment")
     )
     message = models.CharField(_("what the rule said"), max_length=300)
-    reason = models.CharField(_("reason for the override"), max_length=300)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     scope_unit_lookup = "client__account_unit"
 
@@ -209,7 +205,7 @@ class Override(models.Model):
         verbose_name_plural = _("overrides")
         ordering = ["-at"]
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+            reason_constraint("override_has_reason"),
             models.CheckConstraint(condition=~Q(rule="A10"), name="override_never_a10"),
         ]
 

@@ -459,3 +459,21 @@ def test_rules_C5_and_C6_python_and_sql_agree_on_generated_clients(bank, provinc
             kind=kind, tier=client.tier, segment=client.segment, flags=client_flags
         ), no
         assert client.deposit_department == rules.deposit_department(kind=kind, flags=client_flags), no
+
+
+def test_rule_C5_every_override_and_its_withdrawal_is_one_shared_override_record(registry, province_analyst):
+    from bankops.overrides import OverrideRecord
+    from marketing.models import ResponsibleOverride
+    from staffing.models import Override
+
+    assert issubclass(ResponsibleOverride, OverrideRecord) and issubclass(Override, OverrideRecord)
+    province_analyst = grant(province_analyst, "marketing.change_client")
+    client = registry["C4"]
+    services.responsible_override_set(client=client, department="CORP1", reason="集团授信", actor=province_analyst)
+    services.responsible_override_set(client=client, department="", reason="", actor=province_analyst)
+    records = list(ResponsibleOverride.objects.filter(client=client).order_by("at", "id"))
+    assert [(r.rule, r.department, r.by) for r in records] == [
+        ("C5", "CORP1", province_analyst),
+        ("C5", "", province_analyst),
+    ]
+    assert records[0].reason == "集团授信" and records[1].reason  # a withdrawal says why too

@@ -28,7 +28,16 @@ from appraisal.models import (
     Scheme,
 )
 from marketing import services as marketing_services
-from marketing.models import BusinessRequest, Client, ClientMetric, RequestNature, SegmentThresholds, Tier, TierEntry
+from marketing.models import (
+    BusinessRequest,
+    Client,
+    ClientMetric,
+    RequestNature,
+    ResponsibleOverride,
+    SegmentThresholds,
+    Tier,
+    TierEntry,
+)
 from runs.models import Run
 from staffing import services as staffing_services
 from staffing.models import (
@@ -76,7 +85,7 @@ def written():
     """Every row and every history record the services could write."""
     counts = {
         model.__name__: model.objects.count()
-        for model in [*TRACKED, ClientMetric, Override, Scheme, Approval, Calibration, Run]
+        for model in [*TRACKED, ClientMetric, Override, ResponsibleOverride, Scheme, Approval, Calibration, Run]
     }
     counts["results"] = list(Result.objects.order_by("pk").values_list("status", "rating", "total"))
     counts["GradePolicy values"] = list(GradePolicy.objects.order_by("grade").values_list("capacity", flat=True))
