@@ -1985,8 +1985,10 @@ def load_appraisal(conn, seed):
                 )
                 cur.execute(
                     f"""
-                    INSERT INTO staffing_performancecontract (employee_id, year, indicator, target, signed_by_id)
-                    SELECT employee_id, %(year)s, indicator, target, signed_by_id
+                    INSERT INTO staffing_performancecontract
+                           (employee_id, year, indicator, target, signed_by_id, valid_from, valid_to)
+                    SELECT employee_id, %(year)s, indicator, target, signed_by_id,
+                           make_date(%(year)s, 1, 1), make_date(%(year)s, 12, 31)
                       FROM (SELECT u.id AS employee_id, i.indicator, i.k, s.id AS signed_by_id,
                                    round((i.book / (0.6 + 0.4 * ({uniform("h", 0)} + {uniform("h", 1)})))::numeric, -2) AS target
                               FROM (SELECT a.employee_id, {figures}

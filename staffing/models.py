@@ -220,8 +220,10 @@ class Indicator(models.TextChoices):
     PRODUCTS = "PRODUCTS", _("Product sales")
 
 
-class PerformanceContract(models.Model):
-    """A manager's annual target for one indicator (绩效合约, rule A11), signed by their sub-branch."""
+class PerformanceContract(Dated):
+    """A manager's annual target for one indicator (绩效合约, rule A11), signed by their sub-branch.
+    A dated record of the shared kit: in force from January 1st to December 31st of its year
+    (set by services.contracts_save; the year stays the key, as the `contracts` import has it)."""
 
     employee = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.CASCADE, related_name="contracts", verbose_name=_("employee")
@@ -240,7 +242,15 @@ class PerformanceContract(models.Model):
         verbose_name = _("performance contract")
         verbose_name_plural = _("performance contracts")
         ordering = ["employee_id", "year", "indicator"]
-        constraints = [models.UniqueConstraint(fields=["employee", "year", "indicator"], name="contract_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "year", "indicator"], name="contract_key"),
+            period_constraint("contract_period"),
+        ]
+
+    @staticmethod
+    def period_of(year):
+        """The days a contract of `year` is in force: the whole calendar year."""
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
     def __str__(self):
         return f"{self.employee} {self.year} {self.get_indicator_display()}: {self.target}"

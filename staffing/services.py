@@ -146,6 +146,7 @@ def contracts_save(records, *, actor):
     rows = []
     for r in records:
         employee = r["employee"]
+        valid_from, valid_to = PerformanceContract.period_of(r["year"])
         rows.append(
             {
                 "employee_id": employee.pk,
@@ -153,6 +154,8 @@ def contracts_save(records, *, actor):
                 "indicator": r["indicator"],
                 "target": r["target"],
                 "signed_by_id": signers[employee.pk].pk,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
             }
         )
     with transaction.atomic():
@@ -160,7 +163,7 @@ def contracts_save(records, *, actor):
             PerformanceContract,
             rows,
             key=("employee_id", "year", "indicator"),
-            fields=["target", "signed_by_id"],
+            fields=["target", "signed_by_id", "valid_from", "valid_to"],
             actor=history_user(actor),
         ).counts
 

@@ -47,7 +47,10 @@ def contracts(person, deposits, loans, intermediate, products):
         ("DEPOSITS", "LOANS", "INTERMEDIATE", "PRODUCTS"), (deposits, loans, intermediate, products), strict=True
     ):
         if target is not None:
-            PerformanceContract.objects.create(employee=person, year=2026, indicator=indicator, target=Decimal(target))
+            start, end = PerformanceContract.period_of(2026)
+            PerformanceContract.objects.create(
+                employee=person, year=2026, indicator=indicator, target=Decimal(target), valid_from=start, valid_to=end
+            )
 
 
 def place(client, person, role, split, start, end=None):

@@ -245,6 +245,7 @@ def test_two_quarters_running_at_the_top_recommend_promotion_and_below_60_an_exi
     )
     for contract in list(PerformanceContract.objects.all()):
         contract.pk, contract.year = None, 2025
+        contract.valid_from, contract.valid_to = PerformanceContract.period_of(2025)
         contract.save()
     services.reviews_save(
         [{"employee": quarter_bank["people"]["M1"], "quarter": "2025Q4", "qualitative": Decimal(80)}],

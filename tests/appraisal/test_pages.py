@@ -67,7 +67,14 @@ def quarter(
                 product_sales=Decimal(base * 20),
             )
     PerformanceContract.objects.bulk_create(
-        PerformanceContract(employee=person, year=2026, indicator=indicator, target=Decimal(target))
+        PerformanceContract(
+            employee=person,
+            year=2026,
+            indicator=indicator,
+            target=Decimal(target),
+            valid_from=D(2026, 1, 1),
+            valid_to=D(2026, 12, 31),
+        )
         for person in people.values()
         for indicator, target in TARGETS.items()
     )

@@ -1,6 +1,7 @@
 """The KINDs qualifications, training, contracts and assignments (INTERFACES.md "Bulk import"):
 whole or nothing, natural keys, rules A1–A10 checked on the way in, scoped (rule O5)."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -123,3 +124,15 @@ def test_an_exported_team_file_reimports_unchanged(teams):
     )
     counts = load("assignments", text).counts
     assert (counts.created, counts.updated, counts.unchanged) == (0, 0, Assignment.objects.count())
+
+
+def test_a_contract_is_a_dated_record_of_its_whole_year_rule_a11(staffing_bank):
+    from io import BytesIO
+
+    from imports.engine import run_import
+    from staffing.models import PerformanceContract
+
+    run_import("contracts", BytesIO(b"employee_no,year,indicator,target\nCM1,2012,LOANS,100\n"), "c.csv", actor=SYSTEM)
+    contract = PerformanceContract.objects.get(employee__username="CM1", year=2012)
+    assert (contract.valid_from.isoformat(), contract.valid_to.isoformat()) == ("2012-01-01", "2012-12-31")
+    assert contract.is_in_force(datetime.date(2012, 6, 30)) and not contract.is_in_force(datetime.date(2013, 1, 1))
