@@ -141,7 +141,7 @@ class SchemeAdmin(admin.ModelAdmin):
         form.instance = saved
 
     def save_related(self, request, form, formsets, change):
-        pass
+        """Nothing: scheme_save wrote the version's indicators with it."""
 
 
 @admin.register(AppraisalPolicy)

@@ -65,18 +65,16 @@ from marketing.selectors import with_standing
 from staffing.models import Assignment, Indicator, PerformanceContract
 from staffing.services import refuse_records
 
-from . import credit, rules
+from . import credit, rules, services
 from .models import (
     BALANCES,
     DEFAULT_CAP,
-    DEFAULT_WEIGHTS,
     FIGURE,
     MILESTONE_DUE,
     AppraisalPolicy,
     Milestone,
     MilestoneRecord,
     PlanTarget,
-    Scheme,
 )
 
 INDICATORS = list(Indicator.values)  # DEPOSITS, LOANS, INTERMEDIATE, PRODUCTS
@@ -171,12 +169,8 @@ def percent(completion):
 
 
 def weights_and_caps():
-    """{indicator: weight}, {indicator: cap} of the current appraisal scheme (rule P3): the
-    defaults of SPEC.md when none is saved. One query."""
-    scheme = Scheme.objects.prefetch_related("indicators").order_by("-version").first()
-    if scheme is None:
-        return dict(DEFAULT_WEIGHTS), dict.fromkeys(DEFAULT_WEIGHTS, DEFAULT_CAP)
-    rows = list(scheme.indicators.all())
+    """{indicator: weight}, {indicator: cap} of the current appraisal scheme (rule P3)."""
+    rows = list(services.scheme_current().indicators.all())
     return {row.indicator: row.weight for row in rows}, {row.indicator: row.cap for row in rows}
 
 

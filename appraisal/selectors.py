@@ -7,14 +7,26 @@ every status; a customer manager sees their own, once published (INTERFACES.md).
 
 from collections import defaultdict
 
-from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from accounts.models import LeadershipMember, Position, Unit
 from accounts.scoping import scope_prefix, scoped, sees_whole_bank
 from runs.models import Run
 
-from .models import FIGURE, Appeal, Approval, Calibration, Credit, QuarterResults, Result, ResultStatus
+from . import credit
+from .models import (
+    BALANCES,
+    FIGURE,
+    Appeal,
+    AppraisalPolicy,
+    Approval,
+    Calibration,
+    Credit,
+    QuarterResults,
+    Result,
+    ResultStatus,
+)
+from .rules import ZERO, Quarter, money, quarter_actual, recommendation
 from .services import RUN_KIND
 
 
@@ -65,11 +77,6 @@ def my_results(*, user):
         .prefetch_related("lines", "appeals", "calibrations")
         .order_by("-quarter")
     )
-
-
-def result_get(*, user, pk):
-    """One result `user` may read, or None."""
-    return result_list(user=user).prefetch_related("lines", "appeals", "calibrations").filter(pk=pk).first()
 
 
 def result_credits(result):
@@ -166,9 +173,6 @@ def recommendations(results, quarter):
     """Rule P6 for `results` (of `quarter`, text): {employee_id: "PROMOTE" | "EXIT_REVIEW"} from
     each one's current results of the consecutive quarters ending with it (AppraisalPolicy's
     count); one query for the earlier quarters and one for the city branches' sizes."""
-    from .models import AppraisalPolicy
-    from .rules import Quarter, recommendation
-
     policy = AppraisalPolicy.current()
     quarters = [str(Quarter.parse(quarter).previous(back)) for back in range(policy.quarters_running)]
     ids = [result.employee_id for result in results]
@@ -183,7 +187,7 @@ def recommendations(results, quarter):
         (row["run_id"], row["city_id"]): row["count"]
         for row in Result.objects.filter(run_id__in={row[2] for row in rows})
         .values("run_id", "city_id")
-        .annotate(count=models.Count("pk"))
+        .annotate(count=Count("pk"))
     }
     history = defaultdict(dict)
     for employee_id, which, run_id, city_id, rank, total in rows:
@@ -209,10 +213,6 @@ def unit_totals(results, quarter):
     quarter's actual)] over the client-months credited to the managers of `results` (a
     queryset of one quarter's current results), summed exactly and rounded once. A client shared
     within the unit counts once in full, since the splits add up to 100."""
-    from . import credit
-    from .models import BALANCES
-    from .rules import ZERO, Quarter, money, quarter_actual
-
     months = Quarter.parse(quarter).months
     monthly = credit.credited_months(credit.unit_sums(results.values("run_id", "employee_id")))
     found = monthly.get(None, {})

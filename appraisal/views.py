@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import Grade, Position, Unit
 from accounts.scoping import sees_whole_bank
+from bankops.querystrings import query_without
 from imports.exports import EXPORT_FORMATS, report_filename, table_response
 from runs.models import RunStatus
 from staffing.forms import show_refusal
@@ -106,13 +107,6 @@ def page(request, template, context):
     return render(request, f"appraisal/{template}", {"appraisal_nav": nav(request), **context})
 
 
-def query_without(request, *names):
-    query = request.GET.copy()
-    for name in ("page", *names):
-        query.pop(name, None)
-    return query.urlencode()
-
-
 def breakdown(request, result):
     """What explains a result (rules P2, P3, P9): its lines, calibrations, appeals and the
     client-months credited (paged), with the monthly sums that make each line's actual."""
@@ -180,7 +174,7 @@ def breakdown(request, result):
         "credit_rows": credit_rows,
         "credit_page": credit_page,
         "credit_total": len(credits),
-        "credit_query": query_without(request, "cpage"),
+        "credit_query": query_without(request, "page", "cpage"),
         "calibrations": calibrations,
         "appeals": [present_appeal(appeal) for appeal in result.appeals.all()],
         "shares": {
@@ -301,8 +295,8 @@ def ranking(request):
         "quarter": quarter,
         "unit": unit,
         "page": page_,
-        "query": query_without(request),
-        "export_query": query_without(request, "export"),
+        "query": query_without(request, "page"),
+        "export_query": query_without(request, "page", "export"),
     }
     return page(request, "ranking.html", context)
 
@@ -392,7 +386,7 @@ def run_list(request):
     page_ = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
     for run in page_:
         present_run(run)
-    return page(request, "runs.html", {"form": form, "page": page_, "query": query_without(request)})
+    return page(request, "runs.html", {"form": form, "page": page_, "query": query_without(request, "page")})
 
 
 def run_or_404(request, pk):
@@ -492,7 +486,7 @@ def approval(request):
         "may_act": may_act,
         "page": page_,
         "results_total": managers,
-        "query": query_without(request),
+        "query": query_without(request, "page"),
         "counts": [
             {"rating": rating, "label": Rating(rating).label, "count": counts.get(rating, 0)}
             for rating in rules.RATINGS
@@ -636,7 +630,12 @@ def appeals(request):
     return page(
         request,
         "appeals.html",
-        {"open_appeals": open_appeals, "open_capped": open_capped, "decided": decided, "query": query_without(request)},
+        {
+            "open_appeals": open_appeals,
+            "open_capped": open_capped,
+            "decided": decided,
+            "query": query_without(request, "page"),
+        },
     )
 
 

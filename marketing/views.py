@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
 from accounts.scoping import scoped
+from bankops.querystrings import query_without
 from imports.exports import EXPORT_FORMATS, label_of, report_filename, table_response, yes_no
 
 from . import caching, selectors, services
@@ -89,13 +90,6 @@ def dated_form(request):
         data["on"] = timezone.localdate().isoformat()
     form = OnForm(data)
     return form, form.date()
-
-
-def query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
-    return query.urlencode()
 
 
 # --- the client list -----------------------------------------------------------------------
@@ -219,7 +213,7 @@ def client_list(request):
         "marketing/client_list.html",
         {
             "listing": listing,
-            "query": query_without_page(request),
+            "query": query_without(request, "page", "export"),
             "on": on,
             "cache_key": caching.registry_key(request, "client-list"),
             "cache_timeout": caching.TIMEOUT,
@@ -437,7 +431,7 @@ def request_list(request):
         {
             "filter": filterset,
             "page": page,
-            "query": query_without_page(request),
+            "query": query_without(request, "page", "export"),
         },
     )
 
@@ -501,7 +495,7 @@ def deposits(request):
             "rows": rows,
             "total_wan": to_wan(total),
             "total_clients": total_clients,
-            "query": query_without_page(request),
+            "query": query_without(request, "page", "export"),
             "chart": {
                 "categories": [row["label"] for row in rows],
                 "series": [
@@ -604,7 +598,7 @@ def tier_lists(request):
             "on_form": on_form,
             "on": on,
             "listing": listing,
-            "query": query_without_page(request),
+            "query": query_without(request, "page", "export"),
             "cache_key": caching.registry_key(request, "named-list"),
             "cache_timeout": caching.TIMEOUT,
         },

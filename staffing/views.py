@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Unit
 from accounts.scoping import get_scoped_or_404
+from bankops.querystrings import query_without
 from imports.exports import table_response
 from marketing.models import ClientKind, Segment, Tier
 
@@ -56,14 +57,6 @@ def may_assign(user):
 
 RULE_ROWS_SHOWN = 20  # rows of each rule on the whole report
 RULE_PAGE_SIZE = 200  # rows a page when one rule is asked for
-
-
-def query_without(request, *names):
-    """The request's query string without `names` (for links that set them again)."""
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 @login_required
