@@ -53,38 +53,49 @@ def cents_sql(column):
     return f"({column} * 100)" if _postgresql() else f"CAST(ROUND({column} * 100) AS INTEGER)"
 
 
-def _selectmonth_value(month):
-    """The credited rows of one month: a block of its own, so that PostgreSQL reads only that
-    month's partition of the metrics (a join on a month column would probe all three)."""
+def _month_block(month):
+    """The credited rows of one month, from the part's assignments (`assigned`): a block of its
+    own, so that PostgreSQL reads only that month's partition of the metrics (a join on a month
+    column would probe all three). Answers the SQL and its parameters."""
     end, days = month.replace(day=month_days(month)), month_days(month)
     cast = "::date" if _postgresql() else ""
     start_sql, end_sql = f"%s{cast}", f"%s{cast}"
     sql = f"""
-        SELECT r.run_id, a.employee_id, a.client_id, {start_sql} AS month, a.split,
+        SELECT a.run_id, a.employee_id, a.client_id, {start_sql} AS month, a.split,
                {days_sql(start_sql, end_sql)} AS days, {days} AS month_days,
                {", ".join("m." + name for name in FIGURES)}
-        FROM {Result._meta.db_table} r
-        JOIN staffing_assignment a ON a.employee_id = r.employee_id
+        FROM assigned a
         JOIN marketing_clientmetric m ON m.client_id = a.client_id AND m.month = {start_sql}
-        WHERE r.run_id = %s AND r.city_id = %s
-          AND a.valid_from <= {end_sql} AND (a.valid_to IS NULL OR a.valid_to >= {start_sql})
+        WHERE a.valid_from <= {end_sql} AND (a.valid_to IS NULL OR a.valid_to >= {start_sql})
     """
     # In the order of the placeholders: the month (select), the days' ends (LEAST/GREATEST or
-    # MIN/MAX: end, end, start), the metrics' month, then the run, the city and the period.
-    return sql, [month, end, end, month, month]
+    # MIN/MAX: end, end, start), the metrics' month, then the month's ends.
+    return sql, [month, end, end, month, month, end, month]
 
 
 def credits_write(run_id, quarter, city_id):
     """Write the Credit rows of the run's managers of one city branch (those with a Result of
     the run there): every assignment in force on a day of a quarter's month, joined with the
-    client's metrics of that month. Answers monthly_sums' rows for them."""
-    blocks, params = [], []
+    client's metrics of that month. Answers monthly_sums' rows for them.
+
+    The part's assignments in force during the quarter are read once (`assigned`, materialised)
+    and joined with each month; reading them per month cost a quarter of the statement."""
+    cast = "::date" if _postgresql() else ""
+    assigned = f"""
+        SELECT r.run_id, a.employee_id, a.client_id, a.split, a.valid_from, a.valid_to
+        FROM {Result._meta.db_table} r
+        JOIN staffing_assignment a ON a.employee_id = r.employee_id
+        WHERE r.run_id = %s AND r.city_id = %s
+          AND a.valid_from <= %s{cast} AND (a.valid_to IS NULL OR a.valid_to >= %s{cast})
+    """
+    blocks, params = [], [run_id, city_id, quarter.end, quarter.start]
     for month in quarter.months:
-        sql, month_params = _selectmonth_value(month)
+        sql, month_params = _month_block(month)
         blocks.append(sql)
-        params += [*month_params, run_id, city_id, month.replace(day=month_days(month)), month]
+        params += month_params
     columns = f"run_id, employee_id, client_id, month, split, days, month_days, {', '.join(FIGURES)}"
-    insert = f"INSERT INTO {Credit._meta.db_table} ({columns}) {' UNION ALL '.join(blocks)}"
+    select = f"WITH assigned AS MATERIALIZED ({assigned}) {' UNION ALL '.join(blocks)}"
+    insert = f"INSERT INTO {Credit._meta.db_table} ({columns}) {select}"
     sums = ", ".join(f"SUM({cents_sql(name)} * days)" for name in FIGURES)
     with connection.cursor() as cursor:
         if _postgresql():

@@ -7,7 +7,7 @@ Celery task that takes ids and may be delivered twice:
 1. `appraisal_prepare` freezes the inputs: the newest scheme, every customer manager in post
    during the quarter with their unit, city branch and grade, their review and their contract
    targets, as one DRAFT Result (and its lines) of the run per manager; it then fans out one
-   part per city branch.
+   part per city branch, the largest first.
 2. `appraisal_city_part` credits the city branch's managers with their clients' months (rule P2,
    credit.py: one INSERT … SELECT and one GROUP BY) and scores them (rule P3). It deletes what an
    earlier delivery of the same part wrote first, so a second delivery writes the same rows.
@@ -28,7 +28,7 @@ published results change through appeals.
 import datetime
 import logging
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 from django.conf import settings
@@ -261,7 +261,9 @@ def _resume(run):
     from .tasks import city_part, finish, send
 
     now = timezone.now()
-    pending = sorted(set(Result.objects.filter(run=run, quantitative__isnull=True).values_list("city_id", flat=True)))
+    pending = largest_first(
+        Counter(Result.objects.filter(run=run, quantitative__isnull=True).values_list("city_id", flat=True))
+    )
     summary = _("Resumed after it stopped without finishing.")
     if run.status == RunStatus.QUEUED or not Result.objects.filter(run=run).exists():
         Run.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, heartbeat_at=now, phase="", summary=summary)
@@ -365,7 +367,7 @@ def appraisal_prepare(run_id):
                 total=len(results),
                 params={**run.params, "scheme": scheme.version, "review_missing": sum(1 for r in results if r.flags)},
             )
-            city_ids = sorted({result.city_id for result in results})
+            city_ids = largest_first(Counter(result.city_id for result in results))
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # a new run's results: the parts' plans need their count
                 cursor.execute(f"ANALYZE {Result._meta.db_table}")
@@ -375,6 +377,13 @@ def appraisal_prepare(run_id):
     if not city_ids:
         appraisal_finish(run_id)
     return city_ids
+
+
+def largest_first(sizes):
+    """The parts of `sizes` ({part: managers}), largest first (ties by id): with the parts
+    taken in this order, the workers run out of work at about the same time, instead of one
+    taking a large city branch last while the others wait."""
+    return sorted(sizes, key=lambda part: (-sizes[part], part))
 
 
 def _remove_dead_runs(quarter, keep):

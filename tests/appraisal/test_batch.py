@@ -1,5 +1,6 @@
 """The quarterly batch (rules P2, P3, P4, P9) against the hand-worked quarter of conftest.py."""
 
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -100,7 +101,9 @@ def test_a_run_whose_worker_was_killed_is_resumed_when_the_quarter_is_started_ag
     with django_capture_on_commit_callbacks(execute=False):  # the worker takes the run, then dies
         run = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
     hefei, wuhu = quarter_bank["units"]["HF"], quarter_bank["units"]["WH"]
-    assert services.appraisal_prepare(run.pk) == sorted([hefei.pk, wuhu.pk])
+    parts = services.appraisal_prepare(run.pk)
+    sizes = Counter(Result.objects.filter(run=run).values_list("city_id", flat=True))
+    assert set(parts) == {hefei.pk, wuhu.pk} and [sizes[part] for part in parts] == sorted(sizes.values(), reverse=True)
     assert services.appraisal_city_part(run.pk, hefei.pk) is False  # Wuhu's part never ran
     run.refresh_from_db()
     assert (run.status, run.done) == (RunStatus.RUNNING, 2)
@@ -142,6 +145,10 @@ def test_a_run_that_dies_half_way_leaves_the_previous_results_and_can_start_agai
     again = appraise()
     assert again.status == RunStatus.SUCCEEDED and {no: figures(r) for no, r in results().items()} == before
     assert not Result.objects.filter(run=dead).exists()  # what the dead run left is gone
+
+
+def test_the_parts_are_sent_largest_first_so_the_workers_end_together():
+    assert services.largest_first({7: 30, 3: 296, 5: 30, 9: 104}) == [3, 9, 5, 7]
 
 
 def test_a_task_delivered_twice_writes_nothing_new_rule_p4(quarter_bank, appraise):
