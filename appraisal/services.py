@@ -204,8 +204,9 @@ def alive(run):
 def appraisal_run_start(*, quarter, actor):
     """Start the batch for `quarter` ("2010Q2"): refuses, with a message and writing nothing, a
     quarter that does not parse, a quarter without metrics, a quarter whose results are
-    approved, and a quarter whose run is still alive. Answers the queued run; its first task is
-    sent when the transaction commits."""
+    approved, and a quarter whose run is still alive. Answers the queued run, or the dead run it
+    took up again (_resume), with `resumed` saying which; its tasks are sent when the transaction
+    commits."""
     require(actor, RUN_PERMISSION)
     if not reaches_whole_bank(actor):
         raise PermissionDenied(_("A run appraises the whole province: the province starts it."))
@@ -251,6 +252,7 @@ def appraisal_run_start(*, quarter, actor):
             params={"quarter": str(quarter)},
         )
         transaction.on_commit(lambda: enqueue_prepare(run.pk))
+    run.resumed = False
     return run
 
 
@@ -276,6 +278,7 @@ def _resume(run):
         Run.objects.filter(pk=run.pk).update(heartbeat_at=now, phase=PHASE_FINISH, summary=summary)
         transaction.on_commit(lambda: send(finish, run.pk))
     run.refresh_from_db()
+    run.resumed = True
     return run
 
 

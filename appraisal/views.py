@@ -376,9 +376,11 @@ def run_list(request):
             except (ValidationError, PermissionDenied) as exc:
                 show_refusal(form, exc, {})
             else:
-                messages.success(
-                    request, _("The appraisal of %(quarter)s is started.") % {"quarter": run.params["quarter"]}
-                )
+                if run.resumed:
+                    message = _("The appraisal of %(quarter)s is resumed: its unfinished parts are sent again.")
+                else:
+                    message = _("The appraisal of %(quarter)s is started.")
+                messages.success(request, message % {"quarter": run.params["quarter"]})
                 if selectors.appraisal_runs(user=request.user).filter(pk=run.pk).exists():
                     return redirect("appraisal-run", pk=run.pk)
                 return redirect("appraisal-runs")

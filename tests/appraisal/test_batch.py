@@ -114,6 +114,7 @@ def test_a_run_whose_worker_was_killed_is_resumed_when_the_quarter_is_started_ag
         resumed = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
     resumed.refresh_from_db()
     assert resumed.pk == run.pk and resumed.status == RunStatus.SUCCEEDED
+    assert resumed.resumed and not run.resumed  # what the command and the page say
     assert {no: figures(result) for no, result in results().items()} == {
         no: (q, ql, t, rc, rp, rating, flags) for no, (q, ql, t, rc, rp, rating, flags) in EXPECTED.items()
     }

@@ -38,7 +38,11 @@ class Command(BaseCommand):
             raise CommandError(" ".join(_messages(exc)), returncode=1) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc), returncode=2) from None
-        self.stdout.write(_("Run %(run)d of %(quarter)s started.") % {"run": run.pk, "quarter": quarter})
+        if run.resumed:
+            message = _("Run %(run)d of %(quarter)s resumed: its unfinished parts are sent again.")
+        else:
+            message = _("Run %(run)d of %(quarter)s started.")
+        self.stdout.write(message % {"run": run.pk, "quarter": quarter})
         # Without a broker the run works in this process: it must stay until the run ends.
         if not (wait or settings.CELERY_TASK_ALWAYS_EAGER):
             return
