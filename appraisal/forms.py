@@ -141,7 +141,7 @@ class DecideForm(forms.Form):
 
     upheld = forms.TypedChoiceField(
         label=_("Decision"),
-        choices=[("yes", _("Upheld")), ("no", _("Rejected"))],
+        choices=[("yes", _("Uphold the appeal")), ("no", _("Reject the appeal: the result stands"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )

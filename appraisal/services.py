@@ -221,13 +221,23 @@ def appraisal_run_start(*, quarter, actor):
     person = None if is_system(actor) else actor
     with exclusive(f"appraisal:{quarter}"):
         current = QuarterResults.objects.filter(quarter=str(quarter)).first()
-        if current and Result.objects.filter(run_id=current.run_id).exclude(status=ResultStatus.DRAFT).exists():
+        approved = []
+        if current:
+            approved = sorted(
+                set(
+                    Result.objects.filter(run_id=current.run_id)
+                    .exclude(status=ResultStatus.DRAFT)
+                    .values_list("city__name", flat=True)
+                )
+            )
+        if approved:
             raise ValidationError(
                 {
                     "quarter": _(
-                        "The results of %(quarter)s are approved: they are not computed again (appeals re-score them)."
+                        "The results of %(quarter)s are approved for %(cities)s: a quarter is computed again only "
+                        "while all its results are drafts (approved results change through appeals)."
                     )
-                    % {"quarter": quarter}
+                    % {"quarter": quarter, "cities": "、".join(approved)}
                 }
             )
         for earlier in quarter_runs(quarter).exclude(status__in=FINISHED).select_for_update():
@@ -748,7 +758,8 @@ def bonus_allocate(results, *, pool, city, year):
     top-up and bonus, and whether the pool was too small. Reads only; the page shows it."""
     policy = AppraisalPolicy.current()
     average = back_office_average(city, year)
-    floor = None if average is None else policy.pay_floor_share * average
+    # The floor in yuan to the cent, as pay is: its gaps, and so the top-ups, then add up exactly.
+    floor = None if average is None else rules.money(policy.pay_floor_share * average)
     ids = [result.employee_id for result in results]
     pay = dict(BasePay.objects.filter(year=year, employee_id__in=ids).values_list("employee_id", "base_pay"))
     certified = certified_on(ids, rules.Quarter.parse(results[0].quarter).end) if results else set()

@@ -498,6 +498,7 @@ def approval(request):
         "statuses": {status: statuses.get(status, 0) for status in ResultStatus.values},
         "approval": approval_row,
         "may_approve": may_act and statuses.get(ResultStatus.DRAFT, 0) > 0,
+        "may_calibrate": may_act and statuses.get(ResultStatus.DRAFT, 0) > 0,  # drafts only: the column
         "may_publish": may_act and approval_row is not None and statuses.get(ResultStatus.APPROVED, 0) > 0,
         "rating_chart": {
             "categories": [str(Rating(rating).label) for rating in rules.RATINGS],
@@ -684,7 +685,7 @@ def bonus_context(request, *, quarter, unit, pool):
             {
                 "result": result,
                 "coefficient": share.coefficient,
-                "weight": f"{rules.money(share.weight):,.2f}",
+                "weight": f"{share.weight:,.4f}",  # total × coefficient exactly: the column adds up
                 "certified": share.certified,
                 "base_pay": yuan(share.base_pay),
                 "no_base_pay": share.base_pay is None,
@@ -711,7 +712,7 @@ def bonus_context(request, *, quarter, unit, pool):
                 "top_up": yuan(sum((s.top_up for s in shares), rules.ZERO)),
                 "bonus": yuan(sum((s.bonus for s in shares), rules.ZERO)),
                 "pay": yuan(sum((s.pay for s in shares), rules.ZERO)),
-                "weight": f"{rules.money(sum((s.weight for s in shares), rules.ZERO)):,.2f}",
+                "weight": f"{sum((s.weight for s in shares), rules.ZERO):,.4f}",
             },
         }
     )

@@ -44,7 +44,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Sum
 
 from accounts.actors import SYSTEM
-from accounts.models import Grade, Position, Unit, UnitKind, User
+from accounts.models import Grade, LeadershipMember, Position, Unit, UnitKind, User
 from appraisal import departments, rules, services
 from appraisal.models import (
     BALANCES,
@@ -282,12 +282,12 @@ def appraise(bank, book):
         drafts = [city for city in cities if quarter == RUN_QUARTERS[-1] and city.code in DRAFT_CITIES]
         for city in cities:
             if city in drafts:
-                calibrate(run, city, SYSTEM)
+                calibrate(run, city, leader(city))
             else:
-                publish(run, city, SYSTEM)
+                publish(run, city, leader(city))
         people = User.objects.in_bulk([book.late_review[0]] + [no for _role, no in bank.logins], field_name="username")
         if quarter == book.late_review[1]:
-            late_appeal(run, people[book.late_review[0]], book.late_review[2], SYSTEM)
+            late_appeal(run, people[book.late_review[0]], book.late_review[2])
         if quarter == RUN_QUARTERS[-1]:
             login = next((no for role, no in bank.logins if role == APPELLANT_LOGIN), None)
             if login in people:
@@ -429,11 +429,21 @@ def calibrate(run, city, actor):
             return
 
 
-def late_appeal(run, person, qualitative, actor):
-    """The manager whose review was never sent appeals; upheld, with the review's score."""
-    result = result_rows(run).get(employee=person)
+def leader(city):
+    """Who acts for the city branch's leadership group in the demo (approves, calibrates, decides
+    appeals): its first member (rule O4), or SYSTEM where it has none."""
+    seat = LeadershipMember.objects.filter(unit=city).select_related("member").order_by("pk").first()
+    return seat.member if seat else SYSTEM
+
+
+def late_appeal(run, person, qualitative):
+    """The manager whose review was never sent appeals; upheld, with the review's score, by their
+    city branch's leadership group."""
+    result = result_rows(run).select_related("city").get(employee=person)
     appeal = services.appeal_file(result, reason=LATE_APPEAL, actor=person)
-    services.appeal_decide(appeal, upheld=True, decision=LATE_DECISION, qualitative=qualitative, actor=actor)
+    services.appeal_decide(
+        appeal, upheld=True, decision=LATE_DECISION, qualitative=qualitative, actor=leader(result.city)
+    )
 
 
 def open_appeal(run, person):

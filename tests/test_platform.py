@@ -102,3 +102,9 @@ def test_ping_answers_ok_to_a_logged_in_person_only(client, login, hefei_person)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
     response = login(hefei_person).get("/ping/")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_the_browsers_favicon_request_finds_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    assert (ROOT / "static" / "favicon.svg").read_text().startswith("<svg")

@@ -142,6 +142,12 @@ def test_others_are_sent_from_the_scorecard_to_the_ranking(quarter, login, provi
         assert response.status_code == 302 and response["Location"] == "/appraisal/ranking/"
 
 
+def test_the_department_appraisal_is_reached_from_the_appraisal_menu(quarter, login, hefei_person):
+    link = 'href="/appraisal/departments/"'
+    assert link in english(login(hefei_person)).get("/appraisal/ranking/").content.decode()
+    assert link not in english(login(quarter["people"]["H0101"])).get("/appraisal/").content.decode()
+
+
 def test_the_scorecard_explains_a_published_result_line_by_line(quarter, login):
     publish(quarter)
     client = english(login(quarter["people"]["H0101"]))
@@ -455,6 +461,24 @@ def test_the_bonus_pool_reaches_the_floor_first(pay, login, hefei_person):
     assert 'id="pool-short"' not in html
     short = client.get("/appraisal/bonus/", {"quarter": QUARTER, "unit": "HF", "pool": "30000"}).content.decode()
     assert 'id="pool-short"' in short and "15,000.00" in short  # 30,000 shared over two equal shortfalls
+
+
+def test_the_bonus_arithmetic_adds_up_to_the_cent(pay, login, hefei_person):
+    # An average of 100,000.005: 80% is 80,000.004, a floor of 80,000.00 to the cent, so each
+    # top-up is 20,000.00 and the shortfall shown is their sum (it was 40,000.01 against 40,000.00).
+    BasePay.objects.filter(employee__username="T0").update(base_pay=Decimal("100000.01"))
+    allocation = services.bonus_allocate(
+        list(Result.objects.filter(city__code="HF")), pool=Decimal(100_000), city=pay["bank"]["HF"], year=2026
+    )
+    assert allocation.floor == Decimal("80000.00")
+    assert allocation.shortfall == sum(share.top_up for share in allocation.shares) == Decimal("40000.00")
+    html = (
+        english(login(hefei_person))
+        .get("/appraisal/bonus/", {"quarter": QUARTER, "unit": "HF", "pool": "100000"})
+        .content.decode()
+    )
+    weights = [share.weight for share in allocation.shares]
+    assert f"{sum(weights):,.4f}" in html and all(f"{weight:,.4f}" in html for weight in weights)
 
 
 def test_the_bonus_form_checks_the_pool(pay, login, hefei_person, hefei_manager):
