@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from bankops.widgets import QuickSelect
 
-from .models import Grade, ManagerKind, Position, Unit, User
+from .models import Grade, ManagerKind, Position, Unit, UnitKind, User
 from .scoping import scoped
 
 
@@ -49,7 +49,7 @@ class EmployeeFilter(django_filters.FilterSet):
 
 
 class UnitFilter(django_filters.FilterSet):
-    kind = django_filters.CharFilter()
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices)  # an unknown kind is a 400, not an empty list
     parent = UnitChoiceFilter(path_lookup="path", label=_("Within unit"))
 
     class Meta:

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from imports.exports import EXPORT_FORMATS, label_of, report_filename, table_response, yes_no
+from imports.exports import label_of, report_filename, requested_format, table_response, yes_no
 
 from . import selectors
 from .filters import EmployeeFilter
@@ -161,8 +161,7 @@ def employee_report_rows(people):
 def employee_list(request):
     filterset = EmployeeFilter(request.GET, queryset=selectors.employee_list(user=request.user), request=request)
     people = filterset.qs
-    export = request.GET.get("export")
-    if export in EXPORT_FORMATS:
+    if export := requested_format(request, filterset):
         filename = report_filename(pgettext("export file", "people"))
         return table_response(filename, EMPLOYEE_REPORT_COLUMNS, employee_report_rows(people), export)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))

@@ -8,3 +8,10 @@ class AppraisalConfig(AppConfig):
 
     name = "appraisal"
     verbose_name = _("Appraisal")
+
+    def ready(self):
+        from runs.kinds import register_kind
+
+        from .services import RUN_KIND
+
+        register_kind(RUN_KIND, _("Quarterly appraisal"))

@@ -33,6 +33,7 @@ DEPARTMENT = parsers.choice(list(PROVINCE_MARKETING_DEPARTMENTS.items()))
 @register
 class PlanImporter(Importer):
     kind = "plans"
+    label = gettext_lazy("Marketing plan targets")  # 营销计划目标
     key = ("year", "client_no", "indicator")
     permissions = departments.PLAN_PERMISSIONS
     columns = [

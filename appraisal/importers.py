@@ -1,5 +1,7 @@
 """The KINDs reviews and pay of INTERFACES.md "Bulk import" (rules P3, P8)."""
 
+from django.utils.translation import gettext_lazy
+
 from accounts.scoping import scoped
 from imports import parsers
 from imports.engine import Column, register
@@ -16,6 +18,7 @@ SCORE = parsers.decimal(100)  # 0–100, at most 2 decimals: a review (rule P3)
 @register
 class ReviewImporter(PeopleImporter):
     kind = "reviews"
+    label = gettext_lazy("Quarterly reviews")  # 季度定性评价
     key = ("employee_no", "quarter")
     permissions = ("appraisal.add_review", "appraisal.change_review")
     columns = [
@@ -52,6 +55,7 @@ class ReviewImporter(PeopleImporter):
 @register
 class PayImporter(PeopleImporter):
     kind = "pay"
+    label = gettext_lazy("Yearly base pay")  # 年度基本薪酬
     key = ("employee_no", "year")
     permissions = ("appraisal.add_basepay", "appraisal.change_basepay")
     columns = [

@@ -27,7 +27,7 @@ def money(value):
 
 # --- quarters ---------------------------------------------------------------------------------
 
-QUARTER_PATTERN = re.compile(r"^(\d{4})Q([1-4])$")
+QUARTER_PATTERN = re.compile(r"^([0-9]{4})Q([1-4])$")  # ASCII digits: "\d" would also take full-width ones
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,23 @@ assignments, qualifications), both ends inclusive, an open end when `valid_to` i
 - `Dated`, the abstract model: the two dates and the CHECK that they are in order;
 - `in_force(on)`, the SQL condition of the records in force on a date;
 - `Dated.is_in_force(on)` and `overlap(...)`, the same in plain Python (the oracle);
-- `clashes(periods)`, the overlaps of one key's periods (no two in force on the same day).
+- `clashes(periods)`, the overlaps of one key's periods (no two in force on the same day);
+- `out_of_range(day)`, whether a date is outside the years a record may name (those of the
+  imports' date parser): a service refuses it before any arithmetic on it can overflow.
 """
+
+import datetime
 
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+
+
+def out_of_range(day):
+    """Whether `day` (a date or None, an open end) lies outside FIRST_DAY..LAST_DAY."""
+    return day is not None and not FIRST_DAY <= day <= LAST_DAY
 
 
 def in_force(on, prefix=""):

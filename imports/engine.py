@@ -280,6 +280,8 @@ class Importer:
     field_columns: ClassVar[dict[str, str]] = {}
     # What a person needs to run this import from the admin panel.
     permissions: ClassVar[tuple[str, ...]] = ()
+    # The KIND by the name bank staff use (runs.forms.kind_label): an app's own KINDs say it here.
+    label: ClassVar[Any] = None
 
     actor: Any  # the person importing, or accounts.actors.SYSTEM: the services check its rights
     errors: ErrorLog = field(default_factory=ErrorLog)

@@ -11,6 +11,7 @@ import datetime
 import io
 from decimal import Decimal
 
+from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -117,6 +118,19 @@ def table_response(filename, header, rows, fmt):
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, f"{filename}.{fmt}")
     return response
+
+
+def requested_format(request, filters=None):
+    """The format a report page is asked to export (?export=csv|xlsx), or None. None too when
+    `filters`, the page's bound filterset, refused a value: the page then shows the refusal next
+    to its field, instead of a file that looks filtered and is not."""
+    fmt = request.GET.get("export")
+    if fmt not in EXPORT_FORMATS:
+        return None
+    if filters is not None and not filters.is_valid():
+        messages.error(request, _("Nothing was exported: correct the filters marked below first."))
+        return None
+    return fmt
 
 
 def report_filename(what, when=None):

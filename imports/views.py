@@ -7,9 +7,7 @@ from django.http import Http404, HttpResponse
 
 from .access import importable_kinds, may_import
 from .engine import REGISTRY
-from .exports import XLSX_TYPE
-
-EXPORT_FORMATS = ("csv", "xlsx")
+from .exports import EXPORT_FORMATS, XLSX_TYPE
 
 __all__ = ["importable_kinds", "kind_export", "kind_template"]  # importable_kinds: its old home
 

@@ -40,14 +40,21 @@ class ClientFilter(django_filters.FilterSet):
         empty_label=_("All"),
         choices=department_choices() + [(NO_DEPARTMENT, _("None (marketed by the branches)"))],
     )
-    has_loan = django_filters.BooleanFilter(
+    # A choice, not a BooleanFilter: that one takes any other value for "all", so a typo would
+    # answer the unfiltered list as if it were filtered.
+    has_loan = django_filters.ChoiceFilter(
+        method="loans",
         label=_("Has loans"),
-        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+        empty_label=_("All"),
+        choices=[("true", _("Yes")), ("false", _("No"))],
     )
 
     class Meta:
         model = Client
         fields = ["on", "q", "kind", "tier", "segment", "account_unit", "responsible_department", "has_loan"]
+
+    def loans(self, queryset, name, value):
+        return queryset.filter(has_loan=value == "true")
 
     def keep(self, queryset, name, value):
         return queryset

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.rules import PROVINCE_MARKETING_DEPARTMENTS
 from accounts.scoping import scoped
 from bankops.querystrings import query_without
-from imports.exports import EXPORT_FORMATS, label_of, report_filename, table_response, yes_no
+from imports.exports import label_of, report_filename, requested_format, table_response, yes_no
 
 from . import caching, selectors, services
 from .filters import BusinessRequestFilter, ClientFilter
@@ -76,11 +76,6 @@ def present(client):
     client.contribution_text = grouped(client.contribution_wan)
     client.deposits_wan = to_wan(client.deposits_avg)
     return client
-
-
-def export_format(request):
-    value = request.GET.get("export")
-    return value if value in EXPORT_FORMATS else None
 
 
 def dated_form(request):
@@ -205,7 +200,7 @@ class ClientListing:
 def client_list(request):
     on_form, on = dated_form(request)
     listing = ClientListing(request, on_form, on)
-    if fmt := export_format(request):
+    if fmt := requested_format(request, listing.filter):
         filename = report_filename(pgettext("export file", "clients"), on)
         return table_response(filename, CLIENT_REPORT_COLUMNS, client_report_rows(listing.filter.qs, request.user), fmt)
     return render(
@@ -418,7 +413,7 @@ def request_report_rows(requests):
 @login_required
 def request_list(request):
     filterset = BusinessRequestFilter(request.GET, queryset=selectors.requests_list(user=request.user), request=request)
-    if fmt := export_format(request):
+    if fmt := requested_format(request, filterset):
         filename = report_filename(pgettext("export file", "business requests"))
         return table_response(filename, REQUEST_REPORT_COLUMNS, request_report_rows(filterset.qs), fmt)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -476,7 +471,7 @@ def deposits(request):
         row["deposits_wan"] = to_wan(row["deposits"])
         row["share"] = (100 * (row["deposits"] or 0) / total).quantize(Decimal("0.1")) if total else None
     total_clients = sum(row["clients"] for row in rows)
-    if fmt := export_format(request):
+    if fmt := requested_format(request):
         code = "deposit_department"
         lines = [
             [row[code], department_name(row[code]), row["clients"], row["deposits_wan"], row["share"]] for row in rows
@@ -587,7 +582,7 @@ class NamedListing:
 def tier_lists(request):
     on_form, on = dated_form(request)
     listing = NamedListing(request, on)
-    if fmt := export_format(request):
+    if fmt := requested_format(request):
         what = pgettext("export file", "named list")
         filename = report_filename(f"{what}_{listing.unit.name}", on)
         return table_response(filename, TIER_REPORT_COLUMNS, tier_report_rows(listing.rows, listing.unit), fmt)

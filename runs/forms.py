@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imports.engine import REGISTRY
 
+from .kinds import OTHER_KINDS
 from .models import IMPORT_PREFIX, RunStatus
 
 # The KINDs of INTERFACES.md by the names bank staff use.
@@ -21,7 +22,9 @@ KIND_LABELS = {
 
 
 def kind_label(kind):
-    return KIND_LABELS.get(kind, kind)
+    """A KIND of import, or another kind of run (runs.kinds), by the name bank staff use."""
+    importer = REGISTRY.get(kind)
+    return (importer and importer.label) or KIND_LABELS.get(kind) or OTHER_KINDS.get(kind, kind)
 
 
 class ImportStartForm(forms.Form):

@@ -88,7 +88,7 @@ def run_list(request):
 
 def present(run):
     """Labels of a run for a template."""
-    run.kind_label = kind_label(run.import_kind) if run.import_kind else run.kind
+    run.kind_label = kind_label(run.import_kind or run.kind)
     run.status_label = RunStatus(run.status).label
     run.phase_label = PHASE_LABELS.get(run.phase, run.phase)
     return run

@@ -81,6 +81,10 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         return rows.order_by("client__client_no", "-valid_from", "employee__username")
 
     def create(self, request, *args, **kwargs):
+        # The service checks the rights again; asked first here, someone without them gets a 403
+        # before their body is read, not a 400 about its fields.
+        if not request.user.has_perms(services.ASSIGN_PERMISSIONS):
+            raise PermissionDenied(_("You do not have the right to do this."))
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

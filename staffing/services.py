@@ -190,6 +190,10 @@ class AssignmentData:
         self.problems.setdefault(name, message)
 
 
+# The rights of whoever makes or changes team places (assignments_save).
+ASSIGN_PERMISSIONS = ("staffing.add_assignment", "staffing.change_assignment")
+
+
 def assignments_check(items, *, actor):
     """The shape of a batch (rule A10 and the bad input of the assignment rules): reach, dates,
     splits, no overlap of one person on one client, and on every day the batch touches each
@@ -200,6 +204,12 @@ def assignments_check(items, *, actor):
             item.refuse("client", _("This client banks outside your part of the bank."))
         if problem := person_check(actor, item.employee):
             item.refuse("employee", problem)
+        for name in ("valid_from", "valid_to"):
+            if dated.out_of_range(getattr(item, name)):
+                item.refuse(
+                    name,
+                    _("A date from %(first)s to %(last)s.") % {"first": dated.FIRST_DAY, "last": dated.LAST_DAY},
+                )
         if item.valid_to is not None and item.valid_to < item.valid_from:
             item.refuse("valid_to", _("The assignment ends before it starts."))
         if not Decimal(0) <= item.split <= Decimal(100):
@@ -288,7 +298,7 @@ def assignments_save(items, *, actor):
     """Make, change or end assignments (key: client, person, valid-from): rules A1–A10 checked as
     the module says. Raises ValidationError (the problems of the first refused item; every
     item's problems stay on it) or PermissionDenied, having written nothing."""
-    require(actor, "staffing.add_assignment", "staffing.change_assignment")
+    require(actor, *ASSIGN_PERMISSIONS)
     items = list(items)
     with exclusive("assignments"):
         if not assignments_check(items, actor=actor):

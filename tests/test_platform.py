@@ -8,6 +8,7 @@ from pathlib import Path
 from django.urls import reverse
 
 from bankops.celery import ping
+from tests.helpers import api_as
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -108,3 +109,17 @@ def test_the_browsers_favicon_request_finds_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
     assert (ROOT / "static" / "favicon.svg").read_text().startswith("<svg")
+
+
+def test_the_api_root_links_to_the_api_not_to_the_pages(province_analyst):
+    links = api_as(province_analyst).get("/api/v1/").json()
+    assert links["clients"].endswith("/api/v1/clients/") and links["employees"].endswith("/api/v1/employees/")
+    assert all("/api/v1/" in url for url in links.values())
+
+
+def test_a_page_not_found_says_so_in_chinese_without_listing_the_urls(client, hefei_person, settings):
+    settings.DEBUG = False
+    client.force_login(hefei_person)
+    response = client.get("/clients/C-NOPE/")
+    html = response.content.decode()
+    assert response.status_code == 404 and "未找到" in html and "URLconf" not in html

@@ -45,6 +45,8 @@ def test_units_filter_by_kind_and_by_subtree(province_analyst):
     assert [unit["code"] for unit in cities] == ["HF", "WH"]
     hefei = client.get("/api/v1/units/", {"parent": "HF"}).json()["results"]
     assert [unit["code"] for unit in hefei] == ["HF", "HF01", "HF0101"]
+    unknown = client.get("/api/v1/units/", {"kind": "XYZ"})
+    assert unknown.status_code == 400 and "kind" in unknown.json()
 
 
 def test_units_query_count_is_bounded(province_analyst, django_assert_max_num_queries):

@@ -124,6 +124,14 @@ def test_the_batch_gives_the_expected_ranks(quarter):
     assert results["H0103"].flags == ["NO_REVIEW"]
 
 
+def test_the_import_records_name_the_appraisal_and_its_kinds_as_staff_do(quarter, login, province_analyst):
+    client = english(login(grant(province_analyst, "appraisal.add_review", "appraisal.change_review")))
+    html = client.get("/imports/runs/").content.decode()
+    assert "Quarterly appraisal" in html and "managers appraised for 2026Q1" in html
+    assert "managers:" not in html  # the counts of an import are not an appraisal's
+    assert "Quarterly reviews" in client.get("/imports/").content.decode()
+
+
 # --- 1. my scorecard ---------------------------------------------------------------------------
 
 

@@ -105,7 +105,7 @@ def test_quarters_parse_and_know_their_months():
     quarter = rules.Quarter.parse("2010q2")
     assert str(quarter) == "2010Q2" and quarter.end.isoformat() == "2010-06-30"
     assert str(quarter.previous()) == "2010Q1" and str(rules.Quarter(2010, 1).previous()) == "2009Q4"
-    for bad in ("2010Q5", "2010-2", "", "10Q1"):
+    for bad in ("2010Q5", "2010-2", "", "10Q1", "２０１０Q2"):
         with pytest.raises(ValueError, match="YYYYQn"):
             rules.Quarter.parse(bad)
 

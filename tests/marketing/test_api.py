@@ -62,6 +62,8 @@ def test_clients_default_to_today(registry, province_analyst):
         ({"tier": "GALAXY"}, "tier"),
         ({"segment": "RICH"}, "segment"),
         ({"account_unit": "NOPE"}, "account_unit"),
+        ({"has_loan": "XYZ"}, "has_loan"),
+        ({"has_loan": "yes"}, "has_loan"),
     ],
 )
 def test_clients_answer_400_with_the_field_for_bad_filters(registry, province_analyst, params, field):

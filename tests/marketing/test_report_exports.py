@@ -206,6 +206,15 @@ def test_client_report_follows_the_filters(login, province_analyst, figures):
     assert [row[0] for row in rows[1:]] == ["C1"]
 
 
+def test_a_refused_filter_exports_nothing_and_says_why_next_to_the_field(login, wuhu_manager, figures):
+    # A Wuhu manager naming Hefei: the field is refused; a file of every client they see would
+    # look filtered and not be.
+    response = export(login(wuhu_manager), "client-list", on=ON, account_unit="HF")
+    html = response.content.decode()
+    assert response["Content-Type"].startswith("text/html")
+    assert "Nothing was exported" in html or "未导出" in html
+
+
 def test_client_report_is_a_few_queries_whatever_the_rows(
     login, province_analyst, bank, figures, django_assert_max_num_queries
 ):

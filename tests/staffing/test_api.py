@@ -40,3 +40,24 @@ def test_the_list_is_scoped_and_a_wuhu_writer_cannot_touch_hefei(staffing_bank):
     assert listed <= {"C3"}
     body = {"client_no": "C2", "employee_no": "CM3", "role": "MEMBER", "split": "0", "valid_from": ON.isoformat()}
     assert wuhu.post(URL, body, format="json").status_code == 400  # C2 does not exist for Wuhu
+
+
+def test_dates_beyond_the_years_a_record_may_name_are_a_400_not_a_500(staffing_bank):
+    body = {"client_no": "C3", "employee_no": "CM3", "role": "LEAD", "split": "100", "valid_from": ON.isoformat()}
+    response = writer(staffing_bank).post(URL, {**body, "valid_to": "9999-12-31"}, format="json")
+    assert response.status_code == 400 and "2100-12-31" in str(response.json()["valid_to"])
+    response = writer(staffing_bank).post(URL, {**body, "valid_from": "1800-01-01"}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"valid_from"}
+    assert not Assignment.objects.filter(client__client_no="C3").exists()
+
+
+def test_a_body_nested_too_deep_is_a_400(staffing_bank):
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    response = writer(staffing_bank).post(URL, deep, content_type="application/json")
+    assert response.status_code == 400 and "nested too deeply" in response.json()["detail"]
+
+
+def test_someone_without_the_right_gets_a_403_before_their_body_is_read(staffing_bank):
+    reader = api_as(make_person("APIREAD", "只读用户", staffing_bank["units"]["AH"]))
+    response = reader.post(URL, {"employee_no": 12345}, format="json")
+    assert response.status_code == 403
