@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from bankops.bulk import CREATED, Counts
 from imports import parsers
@@ -49,6 +50,7 @@ def unit_tree():
 @register
 class UnitImporter(Importer):
     kind = "units"
+    label = pgettext_lazy("import kind", "Units")  # 机构
     key = ("code",)
     permissions = ("accounts.add_unit", "accounts.change_unit")
     columns = [
@@ -140,6 +142,7 @@ class UnitImporter(Importer):
 @register
 class DepartmentImporter(Importer):
     kind = "departments"
+    label = pgettext_lazy("import kind", "Departments")  # 部门
     key = ("unit_code", "code")
     permissions = ("accounts.add_department", "accounts.change_department")
     columns = [
@@ -222,6 +225,7 @@ class DepartmentImporter(Importer):
 @register
 class EmployeeImporter(Importer):
     kind = "employees"
+    label = pgettext_lazy("import kind", "Employees")  # 员工
     key = ("employee_no",)
     permissions = ("accounts.add_user", "accounts.change_user")
     columns = [

@@ -23,6 +23,13 @@ def out_of_range(day):
     return day is not None and not FIRST_DAY <= day <= LAST_DAY
 
 
+def range_refusal(day):
+    """The message refusing `day` when it is out_of_range, else None."""
+    if out_of_range(day):
+        return _("A date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
+    return None
+
+
 def in_force(on, prefix=""):
     """Records in force on `on`: started, and not ended before it (valid_to is inclusive)."""
     return Q(**{f"{prefix}valid_from__lte": on}) & (

@@ -237,13 +237,23 @@ class Report:
     consequences: list = field(default_factory=list)  # of Consequence, a dry run's
 
     def __str__(self):
+        if not self.rows:
+            return _("%(kind)s: the file has no data rows below its header; nothing was imported.") % {
+                "kind": kind_name(self.kind)
+            }
         verdict = _("checked, nothing written (dry run)") if self.dry_run else _("imported")
         return _("%(kind)s: %(rows)d rows %(verdict)s: %(counts)s") % {
-            "kind": self.kind,
+            "kind": kind_name(self.kind),
             "rows": self.rows,
             "verdict": verdict,
             "counts": self.counts,
         }
+
+
+def kind_name(kind):
+    """A KIND by the name bank staff use (its importer's label), else as the contract spells it."""
+    importer = REGISTRY.get(kind)
+    return (importer and importer.label) or kind
 
 
 # KIND → [probe]: what a dry run of the KIND reports besides its counts. `probe(importer, stage)`

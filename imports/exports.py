@@ -56,16 +56,22 @@ class _Echo:
 
 
 def _xlsx_cell(sheet, value):
+    """What the write-only sheet takes for `value`: the value itself where openpyxl stores it as
+    it is (most cells: a cell object costs several times the value), else a cell."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     if isinstance(value, bool):
-        value = int(value)
-    elif isinstance(value, datetime.datetime):
+        return int(value)
+    if isinstance(value, datetime.datetime):
         value = value.strftime("%Y-%m-%d %H:%M")
-    elif value is not None and not isinstance(value, (int, Decimal, float, datetime.date)):
+    elif value is None or isinstance(value, (int, float, datetime.date)):
+        return value
+    elif not isinstance(value, Decimal):
         # Control characters cannot be stored in a workbook at all: dropped, not a failed export.
         value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if isinstance(value, str) and not value.startswith("="):
+        return value
     cell = WriteOnlyCell(sheet, value)
     if isinstance(value, str):
         # openpyxl takes a str starting with "=" for a formula: force a plain string cell.
@@ -79,14 +85,16 @@ def _xlsx_cell(sheet, value):
 
 def _xlsx(header, rows):
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet()
     bold = Font(bold=True)
-    head = [_xlsx_cell(sheet, str(name)) for name in header]
+    head = [WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", str(name))) for name in header]
     for cell in head:
-        cell.font = bold
+        cell.data_type, cell.font = "s", bold
     sheet.append(head)
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])

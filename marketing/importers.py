@@ -5,6 +5,7 @@ from types import SimpleNamespace
 from django.db.models import OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.actors import within_reach
 from accounts.importers import units_by_code
@@ -27,6 +28,7 @@ def choices_of(values):
 @register
 class ClientImporter(Importer):
     kind = "clients"
+    label = pgettext_lazy("import kind", "Clients")  # 客户
     key = ("client_no",)
     permissions = ("marketing.add_client", "marketing.change_client")
     columns = [
@@ -141,6 +143,7 @@ MARKETING_MODES = choices_of(value for value, _label in TierEntry._meta.get_fiel
 @register
 class TierImporter(Importer):
     kind = "tiers"
+    label = pgettext_lazy("import kind", "Tier lists")  # 名单
     key = ("client_no", "tier", "valid_from")
     permissions = ("marketing.add_tierentry", "marketing.change_tierentry")
     columns = [
@@ -236,6 +239,7 @@ class MetricImporter(Importer):
     (imports.staging, services.metrics_save_staged), in memory that does not grow with the file."""
 
     kind = "metrics"
+    label = pgettext_lazy("import kind", "Monthly metrics")  # 月度指标
     staged = True
     key = ("client_no", "month")
     permissions = ("marketing.add_clientmetric", "marketing.change_clientmetric")

@@ -239,6 +239,9 @@ def tier_entries_check(entries, *, actor):
             entry.problems["owner_unit"] = _(
                 "The client banks outside this city branch: its own city branch keeps its city-tier entry."
             )
+        for name in ("valid_from", "valid_to"):
+            if refusal := dated.range_refusal(getattr(entry, name)):
+                entry.problems.setdefault(name, refusal)
         if entry.valid_to is not None and entry.valid_to < entry.valid_from:
             entry.problems["valid_to"] = _("The entry ends before it starts.")
         if entry.marketing_mode and entry.tier not in PROVINCE_OWNED_TIERS:
@@ -348,6 +351,8 @@ def tier_entry_end(*, entry, valid_to, reason, actor):
                 % {"code": entry.owner_unit.code}
             }
         )
+    if refusal := dated.range_refusal(valid_to):
+        raise ValidationError({"valid_to": refusal})
     if valid_to < entry.valid_from:
         raise ValidationError({"valid_to": _("The entry ends before it starts.")})
     if entry.valid_to is not None and entry.valid_to <= valid_to:

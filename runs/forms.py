@@ -6,25 +6,11 @@ from imports.engine import REGISTRY
 from .kinds import OTHER_KINDS
 from .models import IMPORT_PREFIX, RunStatus
 
-# The KINDs of INTERFACES.md by the names bank staff use.
-KIND_LABELS = {
-    "units": _("Units"),  # 机构
-    "departments": _("Departments"),  # 部门
-    "employees": _("Employees"),  # 员工
-    "clients": _("Clients"),  # 客户
-    "tiers": _("Tier lists"),  # 名单
-    "metrics": _("Monthly metrics"),  # 月度指标
-    "qualifications": _("Qualifications"),  # 资格证书
-    "training": _("Training days"),  # 培训记录
-    "contracts": _("Performance contracts"),  # 绩效合约
-    "assignments": _("Relationship teams"),  # 客户经理配备
-}
-
 
 def kind_label(kind):
     """A KIND of import, or another kind of run (runs.kinds), by the name bank staff use."""
     importer = REGISTRY.get(kind)
-    return (importer and importer.label) or KIND_LABELS.get(kind) or OTHER_KINDS.get(kind, kind)
+    return (importer and importer.label) or OTHER_KINDS.get(kind, kind)
 
 
 class ImportStartForm(forms.Form):

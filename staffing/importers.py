@@ -4,6 +4,7 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.actors import within_reach
 from accounts.scoping import scoped
@@ -54,6 +55,7 @@ class PeopleImporter(Importer):
 @register
 class QualificationImporter(PeopleImporter):
     kind = "qualifications"
+    label = pgettext_lazy("import kind", "Qualifications")  # 资格证书
     key = ("employee_no", "kind", "issued_on")
     permissions = ("staffing.add_qualification", "staffing.change_qualification")
     columns = [
@@ -92,6 +94,7 @@ class QualificationImporter(PeopleImporter):
 @register
 class TrainingImporter(PeopleImporter):
     kind = "training"
+    label = pgettext_lazy("import kind", "Training days")  # 培训记录
     key = ("employee_no", "year")
     permissions = ("staffing.add_training", "staffing.change_training")
     columns = [
@@ -119,6 +122,7 @@ class TrainingImporter(PeopleImporter):
 @register
 class ContractImporter(PeopleImporter):
     kind = "contracts"
+    label = pgettext_lazy("import kind", "Performance contracts")  # 绩效合约
     key = ("employee_no", "year", "indicator")
     permissions = ("staffing.add_performancecontract", "staffing.change_performancecontract")
     columns = [
@@ -156,6 +160,7 @@ class AssignmentImporter(PeopleImporter):
     team is judged as the file leaves it; one refused row refuses the file."""
 
     kind = "assignments"
+    label = pgettext_lazy("import kind", "Relationship teams")  # 客户经理配备
     key = ("client_no", "employee_no", "valid_from")
     permissions = ("staffing.add_assignment", "staffing.change_assignment")
     columns = [

@@ -86,8 +86,11 @@ def qualifications_save(records, *, actor):
         wrong = {}
         if problem := person_check(actor, record["employee"]):
             wrong["employee"] = problem
+        for name in ("valid_from", "valid_to"):
+            if refusal := dated.range_refusal(record[name]):
+                wrong[name] = refusal
         if record["valid_to"] is not None and record["valid_to"] < record["valid_from"]:
-            wrong["valid_to"] = _("The qualification expires before it is issued.")
+            wrong.setdefault("valid_to", _("The qualification expires before it is issued."))
         if wrong:
             problems[index] = wrong
     refuse_records(problems)
@@ -205,11 +208,8 @@ def assignments_check(items, *, actor):
         if problem := person_check(actor, item.employee):
             item.refuse("employee", problem)
         for name in ("valid_from", "valid_to"):
-            if dated.out_of_range(getattr(item, name)):
-                item.refuse(
-                    name,
-                    _("A date from %(first)s to %(last)s.") % {"first": dated.FIRST_DAY, "last": dated.LAST_DAY},
-                )
+            if refusal := dated.range_refusal(getattr(item, name)):
+                item.refuse(name, refusal)
         if item.valid_to is not None and item.valid_to < item.valid_from:
             item.refuse("valid_to", _("The assignment ends before it starts."))
         if not Decimal(0) <= item.split <= Decimal(100):

@@ -110,11 +110,16 @@ def test_the_command_is_quiet_off_a_terminal_and_shows_progress_on_one(db, tmp_p
     monkeypatch.setattr(engine, "PROGRESS_EVERY", 1)
     content = HEADER + "AH,安徽省分行,PROVINCE,\nHF,合肥分行,CITY,AH\n"
     code, out, err = run(tmp_path, "units", content)
-    assert code == 0 and err == "" and out.startswith("units：2 行已导入")
+    assert code == 0 and err == "" and out.startswith("机构：2 行已导入")
     terminal = Terminal()
     code, out, err = run(tmp_path, "units", content, stderr=terminal)
-    assert code == 0 and out.startswith("units：2 行已导入") and "\r" not in out
+    assert code == 0 and out.startswith("机构：2 行已导入") and "\r" not in out
     assert "\r读取：0 行" in err and "\r读取：2/2 行" in err and "\r完成：2/2 行" in err and err.endswith("\n")
+
+
+def test_a_file_with_only_its_header_says_that_nothing_was_imported(db, tmp_path):
+    code, out, err = run(tmp_path, "units", HEADER)
+    assert code == 0 and out.startswith("机构：文件表头下没有数据行，未导入任何内容。")
 
 
 def test_the_command_ends_the_progress_line_before_the_errors(db, tmp_path):

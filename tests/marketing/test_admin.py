@@ -296,6 +296,22 @@ def test_ending_an_entry_before_it_starts_is_refused_with_a_message(login, provi
     assert TierEntry.objects.get(pk=future.pk).valid_to is None
 
 
+def test_a_date_beyond_2100_is_refused_before_the_read_model_adds_a_day_to_it(bank, entries):
+    client = Client.objects.select_related("account_unit").get(client_no="HF2")
+    entry = services.TierEntryData(
+        client=client,
+        tier=Tier.CITY,
+        owner_unit=bank["HF"],
+        valid_from=D(2030, 1, 1),
+        reason="远期",
+        valid_to=D(9999, 12, 31),
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.tier_entries_save([entry], actor=SYSTEM)
+    assert "2100-12-31" in str(refused.value)
+    assert not TierEntry.objects.filter(valid_from=D(2030, 1, 1)).exists()
+
+
 def test_tier_entry_end_needs_a_reason_and_keeps_it(province_analyst, entries):
     province_analyst = make_staff(province_analyst, "marketing")
     entry = entries["WH1-province"]
