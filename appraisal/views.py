@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from accounts.models import Grade, Position, Unit
 from accounts.scoping import sees_whole_bank
@@ -337,7 +337,8 @@ def ranking_export(results, quarter, unit, fmt):
         ]
         for r in results.iterator(chunk_size=1000)
     )
-    what = f"{_('ranking')}_{quarter}" + (f"_{unit.code}" if unit else "")
+    ranking = pgettext("export file", "ranking")
+    what = f"{ranking}_{quarter}" + (f"_{unit.code}" if unit else "")
     return table_response(report_filename(what), header, rows, fmt)
 
 

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from accounts.models import Unit
 from accounts.scoping import get_scoped_or_404
 from bankops.querystrings import query_without
-from imports.exports import table_response
+from imports.exports import report_filename, table_response
 from marketing.models import ClientKind, Segment, Tier
 
 from . import compliance, selectors, services
@@ -85,7 +85,8 @@ def compliance_page(request):
             [b.rule, b.unit_code, b.employee_no, b.client_no, str(b.message), _("yes") if b.overridden else ""]
             for b in found
         )
-        return table_response(f"compliance_{on.isoformat()}", header, rows, request.GET["export"])
+        filename = report_filename(pgettext("export file", "staffing compliance"), on)
+        return table_response(filename, header, rows, request.GET["export"])
     report = None
     if asked:
         key = compliance.page_key(request, unit=unit, on=on)

@@ -123,3 +123,13 @@ def test_a_page_not_found_says_so_in_chinese_without_listing_the_urls(client, he
     response = client.get("/clients/C-NOPE/")
     html = response.content.decode()
     assert response.status_code == 404 and "未找到" in html and "URLconf" not in html
+
+
+def test_numbers_are_grouped_by_thousands_in_chinese_too():
+    from decimal import Decimal
+
+    from django.contrib.humanize.templatetags.humanize import intcomma
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert intcomma(Decimal("3023703.96")) == "3,023,703.96" and intcomma(3023703) == "3,023,703"

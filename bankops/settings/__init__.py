@@ -144,6 +144,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Chinese first, English available.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+FORMAT_MODULE_PATH = ["bankops.formats"]  # thousands grouped in Chinese too (bankops/formats)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
