@@ -3,9 +3,12 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import reverse
+from django.utils import translation
 
 from bankops.celery import ping
 from tests.helpers import api_as
@@ -126,10 +129,5 @@ def test_a_page_not_found_says_so_in_chinese_without_listing_the_urls(client, he
 
 
 def test_numbers_are_grouped_by_thousands_in_chinese_too():
-    from decimal import Decimal
-
-    from django.contrib.humanize.templatetags.humanize import intcomma
-    from django.utils import translation
-
     with translation.override("zh-hans"):
         assert intcomma(Decimal("3023703.96")) == "3,023,703.96" and intcomma(3023703) == "3,023,703"
