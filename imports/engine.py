@@ -290,7 +290,7 @@ class Importer:
     field_columns: ClassVar[dict[str, str]] = {}
     # What a person needs to run this import from the admin panel.
     permissions: ClassVar[tuple[str, ...]] = ()
-    # The KIND by the name bank staff use (runs.forms.kind_label): an app's own KINDs say it here.
+    # The KIND by the name bank staff use (kind_name: the reports, the import page, the runs).
     label: ClassVar[Any] = None
 
     actor: Any  # the person importing, or accounts.actors.SYSTEM: the services check its rights

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from imports.engine import REGISTRY
+from imports.engine import REGISTRY, kind_name
 
 from .kinds import OTHER_KINDS
 from .models import IMPORT_PREFIX, RunStatus
@@ -9,8 +9,7 @@ from .models import IMPORT_PREFIX, RunStatus
 
 def kind_label(kind):
     """A KIND of import, or another kind of run (runs.kinds), by the name bank staff use."""
-    importer = REGISTRY.get(kind)
-    return (importer and importer.label) or OTHER_KINDS.get(kind, kind)
+    return OTHER_KINDS.get(kind) or kind_name(kind)
 
 
 class ImportStartForm(forms.Form):
