@@ -742,13 +742,19 @@ def _header(importer, names):
             header.append(None)
             continue
         column = known.get(name.casefold())
-        if column is None:
+        if column is None and len(names) == 1 and any(mark in name for mark in (";", "\t")):
+            importer.error(
+                1,
+                "",
+                _("The header is one column holding ; or tabs: save the file as CSV separated by commas."),
+            )
+        elif column is None:
             importer.error(
                 1,
                 name,
                 _("Unknown column; the columns of %(kind)s are: %(names)s.")
                 % {
-                    "kind": importer.kind,
+                    "kind": kind_name(importer.kind),
                     "names": ", ".join(f"{c.name} ({importer.column_label(c.name)})" for c in importer.columns),
                 },
             )

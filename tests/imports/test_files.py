@@ -13,7 +13,7 @@ from imports import engine
 from imports.engine import UsageError
 from marketing.models import Client
 
-from .support import load, run, xlsx
+from .support import load, rejected, run, xlsx
 
 CHINESE_UNITS = "机构代码,机构名称,机构类型,上级机构代码\nAH,安徽省分行,省行,\nHF,合肥分行,二级分行,AH\n"
 CLIENTS = "客户号,客户名称,客户类型,账户行代码,行业,有贷户\nC1,合肥钢铁有限公司,对公,HF0101,钢铁,是\nI1,张先生,个人,HF0101,,否\n"
@@ -24,6 +24,11 @@ def test_csv_with_chinese_headers_imports_in_every_encoding_excel_writes(db, enc
     load("units", CHINESE_UNITS.encode(encoding))
     assert {unit.code: unit.name for unit in Unit.objects.all()} == {"AH": "安徽省分行", "HF": "合肥分行"}
     assert Unit.objects.get(code="HF").kind == "CITY"
+
+
+def test_a_file_separated_by_semicolons_is_told_to_use_commas(db):
+    error = rejected("units", CHINESE_UNITS.replace(",", ";")).errors[0]
+    assert error.row == 1 and "以逗号分隔" in error.message
 
 
 def test_a_gbk_clients_file_as_excel_saves_it_imports_names_and_flags(bank):
