@@ -164,6 +164,20 @@ class ScopedAdmin(ReadableHistoryAdmin):
         self._visible_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+
+class ReadOnlyScopedAdmin(ScopedAdmin):
+    """Rows written elsewhere (by their import KIND or on the pages, through the services):
+    here they are read, in the administrator's subtree."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if hasattr(related, "scope_unit_lookup"):

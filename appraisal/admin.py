@@ -10,8 +10,7 @@ from django.contrib import admin
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ReadableHistoryAdmin
-from staffing.admin import ReadOnlyScopedAdmin
+from accounts.admin import ReadableHistoryAdmin, ReadOnlyScopedAdmin
 from staffing.models import Indicator
 
 from . import (

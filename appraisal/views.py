@@ -499,7 +499,6 @@ def approval(request):
         "statuses": {status: statuses.get(status, 0) for status in ResultStatus.values},
         "approval": approval_row,
         "may_approve": may_act and statuses.get(ResultStatus.DRAFT, 0) > 0,
-        "may_calibrate": may_act and statuses.get(ResultStatus.DRAFT, 0) > 0,  # drafts only: the column
         "may_publish": may_act and approval_row is not None and statuses.get(ResultStatus.APPROVED, 0) > 0,
         "rating_chart": {
             "categories": [str(Rating(rating).label) for rating in rules.RATINGS],

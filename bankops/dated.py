@@ -5,8 +5,8 @@ assignments, qualifications), both ends inclusive, an open end when `valid_to` i
 - `in_force(on)`, the SQL condition of the records in force on a date;
 - `Dated.is_in_force(on)` and `overlap(...)`, the same in plain Python (the oracle);
 - `clashes(periods)`, the overlaps of one key's periods (no two in force on the same day);
-- `out_of_range(day)`, whether a date is outside the years a record may name (those of the
-  imports' date parser): a service refuses it before any arithmetic on it can overflow.
+- `range_refusal(day)`, why a date lies outside the years a record may name (those the imports'
+  date parser takes too), else None: a service refuses it before any arithmetic on it overflows.
 """
 
 import datetime
@@ -18,14 +18,10 @@ from django.utils.translation import gettext_lazy as _
 FIRST_DAY, LAST_DAY = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
 
 
-def out_of_range(day):
-    """Whether `day` (a date or None, an open end) lies outside FIRST_DAY..LAST_DAY."""
-    return day is not None and not FIRST_DAY <= day <= LAST_DAY
-
-
 def range_refusal(day):
-    """The message refusing `day` when it is out_of_range, else None."""
-    if out_of_range(day):
+    """The message refusing `day` (a date, or None for an open end) when it lies outside
+    FIRST_DAY..LAST_DAY, else None."""
+    if day is not None and not FIRST_DAY <= day <= LAST_DAY:
         return _("A date from %(first)s to %(last)s.") % {"first": FIRST_DAY, "last": LAST_DAY}
     return None
 

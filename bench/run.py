@@ -308,42 +308,52 @@ def collect_static():
 
 
 @contextlib.contextmanager
-def gunicorn(port):
-    collect_static()
-    log = open(WORK / "gunicorn.log", "w")
-    timeout = max(ARGS.export_timeout, 120) + 60  # a worker streaming the whole province is not hung
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bankops.wsgi", "--workers", "2", "--worker-class", "sync"]
-        + ["--bind", f"127.0.0.1:{port}", "--timeout", str(timeout), "--log-level", "warning"],
-        cwd=ROOT,
-        env=ENVIRONMENT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+def background(name, command, environment, ready, seconds):
+    """Run `command` as a process group of its own, its output in var/bench/<name>.log; yield it
+    once `ready()` answers true (Failed if it exits first or `seconds` pass); stop it whatever
+    happens: TERM, then KILL of the group (children that outlive their parent too)."""
+    log = open(WORK / f"{name}.log", "w")
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise Failed(f"gunicorn exited ({server.returncode}): see {WORK / 'gunicorn.log'}")
-            try:
-                if Browser(port).get("/accounts/login/").status == 200:
-                    break
-            except OSError:
-                pass
+        deadline = time.monotonic() + seconds
+        while not ready():
+            if process.poll() is not None:
+                raise Failed(f"{name} exited ({process.returncode}): see {WORK / f'{name}.log'}")
             if time.monotonic() > deadline:
-                raise Failed("gunicorn did not answer within 60 s")
+                raise Failed(f"{name} did not answer within {seconds} s")
             time.sleep(0.3)
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        log.close()
+
+
+@contextlib.contextmanager
+def gunicorn(port):
+    collect_static()
+    timeout = max(ARGS.export_timeout, 120) + 60  # a worker streaming the whole province is not hung
+    command = [sys.executable, "-m", "gunicorn", "bankops.wsgi", "--workers", "2", "--worker-class", "sync"]
+    command += ["--bind", f"127.0.0.1:{port}", "--timeout", str(timeout), "--log-level", "warning"]
+
+    def answers():
+        try:
+            return Browser(port).get("/accounts/login/").status == 200
+        except OSError:
+            return False
+
+    with background("gunicorn", command, ENVIRONMENT, answers, 60):
         progress(f"gunicorn serving on 127.0.0.1:{port} (2 sync workers)")
         yield
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
 
 
 class Answer:
@@ -935,46 +945,25 @@ def celery_worker():
     under production settings; stopped (TERM, then KILL of its process group) whatever happens."""
     database = ARGS.appraisal_broker.rsplit("/", 1)[1]
     subprocess.run(["redis-cli", "-n", database, "flushdb"], check=True, capture_output=True, timeout=30)
-    log = open(WORK / "celery-worker.log", "w")
     environment = worker_environment()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "bankops", "worker", "-c", "2", "--loglevel=warning"],
-        cwd=ROOT,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if worker.poll() is not None:
-                raise Failed(f"the Celery worker exited ({worker.returncode}): see {WORK / 'celery-worker.log'}")
-            ping = subprocess.run(
-                [sys.executable, "-m", "celery", "-A", "bankops", "inspect", "ping", "--timeout", "2"],
-                cwd=ROOT,
-                env=environment,
-                capture_output=True,
-                timeout=60,
-                check=False,
-            )
-            if ping.returncode == 0 and b"pong" in ping.stdout:
-                break
-            if time.monotonic() > deadline:
-                raise Failed("the Celery worker did not answer a ping within 90 s")
+    celery = [sys.executable, "-m", "celery", "-A", "bankops"]
+
+    def pongs():
+        ping = subprocess.run(
+            [*celery, "inspect", "ping", "--timeout", "2"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        return ping.returncode == 0 and b"pong" in ping.stdout
+
+    with background(
+        "celery-worker", [*celery, "worker", "-c", "2", "--loglevel=warning"], environment, pongs, 90
+    ) as worker:
         progress(f"Celery worker ready (pid {worker.pid}, 2 prefork processes, broker {ARGS.appraisal_broker})")
         yield worker
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)  # the pool's children too, should they outlive it
-        worker.wait()
-        log.close()
 
 
 def quarter_months(quarter):

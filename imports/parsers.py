@@ -19,12 +19,14 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bankops import dated
+
 TRUE_WORDS = {"1", "true", "是"}
 FALSE_WORDS = {"0", "false", "否"}
 
 # Years a date of the bank's records can have: refuses typing slips such as 0000-01 or 9999-12-31
 # (and datetime's year 0, which does not exist).
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+FIRST_YEAR, LAST_YEAR = dated.FIRST_DAY.year, dated.LAST_DAY.year
 # Money columns are max_digits 18 with 2 decimals: below 10^16 yuan.
 MONEY_LIMIT = Decimal(10) ** 16
 

@@ -23,7 +23,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin import ReadableHistoryAdmin, ScopedAdmin, validated_by
+from accounts.admin import ReadableHistoryAdmin, ReadOnlyScopedAdmin, ScopedAdmin, validated_by
 from imports.exports import table_response
 
 from . import selectors, services
@@ -505,7 +505,7 @@ class SegmentThresholdsAdmin(ReadableHistoryAdmin):
 
 
 @admin.register(BusinessRequest)
-class BusinessRequestAdmin(ScopedAdmin):
+class BusinessRequestAdmin(ReadOnlyScopedAdmin):
     """Read-only: requests are recorded and accepted on the pages, through the services."""
 
     list_display = [
@@ -523,24 +523,9 @@ class BusinessRequestAdmin(ScopedAdmin):
     list_select_related = ["client", "accepting_unit", "accepted_by"]
     date_hierarchy = "received_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-# --- the rest of the admin in Chinese ----------------------------------------------------------
-
-# django-axes names its app by its label only ("Axes"); its models' names come from our catalog.
-apps.get_app_config("axes").verbose_name = _("Login throttling")
-
 
 @admin.register(ResponsibleOverride)
-class ResponsibleOverrideAdmin(ScopedAdmin):
+class ResponsibleOverrideAdmin(ReadOnlyScopedAdmin):
     """Rule C5's overrides on record (set on the client's page or admin, through the service): read."""
 
     list_display = ["client", "department", "reason", "by", "at"]
@@ -548,11 +533,8 @@ class ResponsibleOverrideAdmin(ScopedAdmin):
     search_fields = ["client__client_no", "client__name", "reason"]
     list_select_related = ["client", "by"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+# --- the rest of the admin in Chinese ----------------------------------------------------------
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+# django-axes names its app by its label only ("Axes"); its models' names come from our catalog.
+apps.get_app_config("axes").verbose_name = _("Login throttling")

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.actors import reaches_whole_bank
-from accounts.admin import ReadableHistoryAdmin, ScopedAdmin
+from accounts.admin import ReadableHistoryAdmin, ReadOnlyScopedAdmin, ScopedAdmin
 
 from . import services
 from .models import (
@@ -54,19 +54,6 @@ class GradePolicyAdmin(PolicyAdmin):
 class StaffingPolicyAdmin(PolicyAdmin):
     service = services.staffing_policy_save
     list_display = ["__str__", "certificate_deadline", "training_days", "managers_per_assistant"]
-
-
-class ReadOnlyScopedAdmin(ScopedAdmin):
-    """Rows that come in by their import KIND (and its checks); here they are read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Qualification)

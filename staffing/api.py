@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from accounts.actors import require
 from accounts.models import Unit
 from accounts.scoping import scoped
 from marketing.api import ON, date_param
@@ -83,8 +84,10 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     def create(self, request, *args, **kwargs):
         # The service checks the rights again; asked first here, someone without them gets a 403
         # before their body is read, not a 400 about its fields.
-        if not request.user.has_perms(services.ASSIGN_PERMISSIONS):
-            raise PermissionDenied(_("You do not have the right to do this."))
+        try:
+            require(request.user, *services.ASSIGN_PERMISSIONS)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from None
         data = self.get_serializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
