@@ -1,14 +1,16 @@
 """Rule P2 in SQL: the client-months credited to managers, and their monthly sums.
 
 A client's monthly value is credited to a manager × split/100 × (days of the month inside the
-assignment) / (days of the month) (INTERFACES.md). `credits_write` writes one Credit row per
-manager, client, month and assignment of a run's city branch, with the client's figures of the
-month as the run read them, in one INSERT … SELECT over the assignments and the metrics table,
-and answers, per manager, month and split, the sums of figure × days in cents: exact integers on
-both databases (SQLite keeps decimals as binary floats, so a figure is turned into its whole
-cents before any arithmetic). `credited_months` divides them exactly in Python. On PostgreSQL
-the sums come from the rows as they are written (`WITH … INSERT … RETURNING`), so the credits
-are not read twice; SQLite reads them back. `oracle.py` is the same rule in plain Python.
+assignment) / (days of the month) (INTERFACES.md). A run writes its credits in parts, each the
+assignments of a range of client numbers (`part_bounds`): `credits_write` writes one Credit row
+per assignment of the run's managers in force during the quarter, with the client's figures of
+its three months side by side, in one INSERT … SELECT over the assignments and the metrics,
+and sums them per manager, month, split and days credited (CreditSum), in whole cents: exact
+integers on both databases (SQLite keeps decimals as binary floats, so a figure is turned into
+its whole cents before any arithmetic).
+
+Scoring reads those sums (`monthly_sums`, `unit_sums`), and `credited_months` multiplies and
+divides them exactly in Python. `oracle.py` is the same rule in plain Python.
 """
 
 import datetime
@@ -17,14 +19,24 @@ from decimal import Decimal
 
 from django.db import connection
 
-from .models import FIGURE, Credit, Result
+from .models import FIGURE, MONTH_NUMBERS, Credit, CreditSum, Result
 from .rules import ZERO, month_days
 
 FIGURES = list(FIGURE.values())  # deposits_avg, loans, intermediate_income, product_sales
+# A part sorts its assignments by client in memory (60 MB at province scale, in two parts); a
+# hash of a month of metrics (150 MB) does not fit, so the planner merges rather than hashes.
+PART_MEMORY = "64MB"
+# One assignment in SAMPLE_EVERY is enough to split the quarter's assignments into parts of
+# about equal size, and reading them all would cost as much as a part's sort.
+SAMPLE_EVERY = 16
 
 
 def _postgresql():
     return connection.vendor == "postgresql"
+
+
+def _date(placeholder="%s"):
+    return f"{placeholder}::date" if _postgresql() else placeholder
 
 
 def months_table(count):
@@ -53,119 +65,172 @@ def cents_sql(column):
     return f"({column} * 100)" if _postgresql() else f"CAST(ROUND({column} * 100) AS INTEGER)"
 
 
-def _month_block(month):
-    """The credited rows of one month, from the part's assignments (`assigned`): a block of its
-    own, so that PostgreSQL reads only that month's partition of the metrics (a join on a month
-    column would probe all three). Answers the SQL and its parameters."""
-    end, days = month.replace(day=month_days(month)), month_days(month)
-    cast = "::date" if _postgresql() else ""
-    start_sql, end_sql = f"%s{cast}", f"%s{cast}"
-    sql = f"""
-        SELECT a.run_id, a.employee_id, a.client_id, {start_sql} AS month, a.split,
-               {days_sql(start_sql, end_sql)} AS days, {days} AS month_days,
-               {", ".join("m." + name for name in FIGURES)}
-        FROM assigned a
-        JOIN marketing_clientmetric m ON m.client_id = a.client_id AND m.month = {start_sql}
-        WHERE a.valid_from <= {end_sql} AND (a.valid_to IS NULL OR a.valid_to >= {start_sql})
+def cents_sum_sql(column):
+    """Σ `column` in whole cents. PostgreSQL adds exact decimals, and multiplies once."""
+    return f"(SUM({column}) * 100)" if _postgresql() else f"SUM({cents_sql(column)})"
+
+
+def _in_force(quarter):
+    """SQL and parameters: the assignment `a` is in force on a day of the quarter."""
+    return f"a.valid_from <= {_date()} AND (a.valid_to IS NULL OR a.valid_to >= {_date()})", [
+        quarter.end,
+        quarter.start,
+    ]
+
+
+def part_bounds(quarter, count):
+    """Split the assignments in force during the quarter into up to `count` parts of about equal
+    size by client number: [(client_from, client_to)], the last one open (None). A sample is
+    enough to find the bounds; a bank with few assignments may have fewer parts."""
+    in_force, params = _in_force(quarter)
+    statement = f"""
+        SELECT MIN(client_id) FROM (
+            SELECT a.client_id, NTILE(%s) OVER (ORDER BY a.client_id) AS tile
+            FROM staffing_assignment a
+            WHERE {in_force} AND a.id %% {SAMPLE_EVERY} = 0
+        ) AS sample
+        GROUP BY tile
     """
-    # In the order of the placeholders: the month (select), the days' ends (LEAST/GREATEST or
-    # MIN/MAX: end, end, start), the metrics' month, then the month's ends.
-    return sql, [month, end, end, month, month, end, month]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [count, *params])
+        starts = sorted({row[0] for row in cursor.fetchall()})
+    bounds = [0, *starts[1:]]
+    return list(zip(bounds, [*bounds[1:], None], strict=True))
 
 
-def credits_write(run_id, quarter, city_id):
-    """Write the Credit rows of the run's managers of one city branch (those with a Result of
-    the run there): every assignment in force on a day of a quarter's month, joined with the
-    client's metrics of that month. Answers monthly_sums' rows for them.
+def credits_write(run_id, quarter, client_from, client_to):
+    """Write the Credit rows of the run's managers (those with a Result of the run) for the
+    assignments of clients numbered from `client_from` to `client_to` (exclusive; None: no end)
+    in force on a day of the quarter: one row per assignment, each month's figures beside the
+    days it was in force (none when it was not, or the client had no figures); and their
+    CreditSum rows. In the caller's transaction.
 
-    The part's assignments in force during the quarter are read once (`assigned`, materialised)
-    and joined with each month; reading them per month cost a quarter of the statement."""
-    cast = "::date" if _postgresql() else ""
+    On PostgreSQL the part merges its assignments, sorted by client, with each month's
+    partition read in client order, and sums the rows as they are written (`INSERT …
+    RETURNING`). The planner, which cannot know how many assignments a range of clients has,
+    would otherwise probe each month's index once per assignment: three times slower at
+    province scale (bench/RESULTS.md)."""
+    days, days_params = [], []
+    joins, columns, values, credited = [], [], [], []
+    for number, month in zip(MONTH_NUMBERS, quarter.months, strict=True):
+        start, end = month, month.replace(day=month_days(month))
+        days.append(
+            f"CASE WHEN a.valid_from <= {_date()} AND (a.valid_to IS NULL OR a.valid_to >= {_date()}) "
+            f"THEN {days_sql(_date(), _date())} END AS days_{number}"
+        )
+        days_params += [end, start, end, end, start]  # in force, then LEAST/GREATEST (MIN/MAX)
+        joins.append(
+            f"LEFT JOIN marketing_clientmetric m{number} "
+            f"ON m{number}.client_id = a.client_id AND m{number}.month = {_date()}"
+        )
+        columns += [f"days_{number}", *(f"{figure}_{number}" for figure in FIGURES)]
+        month_in = f"a.days_{number} IS NOT NULL AND m{number}.client_id IS NOT NULL"
+        values += [
+            f"CASE WHEN {month_in} THEN a.days_{number} END",
+            *(f"CASE WHEN {month_in} THEN m{number}.{figure} END" for figure in FIGURES),
+        ]
+        credited.append(f"({month_in})")
+    in_force, in_force_params = _in_force(quarter)
+    to_sql, to_params = ("", []) if client_to is None else ("AND a.client_id < %s", [client_to])
     assigned = f"""
-        SELECT r.run_id, a.employee_id, a.client_id, a.split, a.valid_from, a.valid_to
-        FROM {Result._meta.db_table} r
-        JOIN staffing_assignment a ON a.employee_id = r.employee_id
-        WHERE r.run_id = %s AND r.city_id = %s
-          AND a.valid_from <= %s{cast} AND (a.valid_to IS NULL OR a.valid_to >= %s{cast})
+        assigned AS MATERIALIZED (
+            SELECT r.run_id, a.employee_id, a.client_id, a.split, {", ".join(days)}
+            FROM {Result._meta.db_table} r
+            JOIN staffing_assignment a ON a.employee_id = r.employee_id
+            WHERE r.run_id = %s AND a.client_id >= %s {to_sql} AND {in_force}
+        )
     """
-    blocks, params = [], [run_id, city_id, quarter.end, quarter.start]
-    for month in quarter.months:
-        sql, month_params = _month_block(month)
-        blocks.append(sql)
-        params += month_params
-    columns = f"run_id, employee_id, client_id, month, split, days, month_days, {', '.join(FIGURES)}"
-    select = f"WITH assigned AS MATERIALIZED ({assigned}) {' UNION ALL '.join(blocks)}"
-    insert = f"INSERT INTO {Credit._meta.db_table} ({columns}) {select}"
-    sums = ", ".join(f"SUM({cents_sql(name)} * days)" for name in FIGURES)
+    insert = f"""
+        INSERT INTO {Credit._meta.db_table} (run_id, employee_id, client_id, first_month, split, {", ".join(columns)})
+        SELECT a.run_id, a.employee_id, a.client_id, {_date()}, a.split, {", ".join(values)}
+        FROM assigned a {" ".join(joins)}
+        WHERE {" OR ".join(credited)}
+    """
+    params = [*days_params, run_id, client_from, *to_params, *in_force_params, quarter.start, *quarter.months]
     with connection.cursor() as cursor:
         if _postgresql():
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(f"SET LOCAL work_mem = '{PART_MEMORY}'")
+            sums, sums_params = _sums_insert(run_id, quarter, "written")
             cursor.execute(
-                f"WITH written AS ({insert} RETURNING {columns}) "
-                f"SELECT employee_id, month, month_days, split, {sums} FROM written "
-                "GROUP BY employee_id, month, month_days, split",
-                params,
+                f"WITH {assigned}, written AS ({insert} RETURNING employee_id, split, {', '.join(columns)}) {sums}",
+                params + sums_params,
             )
-            return list(_sum_rows(cursor.fetchall()))
-        cursor.execute(insert, params)
-    return list(monthly_sums(run_id, city_id))
+            return
+        cursor.execute(f"WITH {assigned} {insert}", params)
+        # SQLite has no INSERT … RETURNING inside a statement: the part's rows are read back.
+        part = f"run_id = %s AND client_id >= %s {'' if client_to is None else 'AND client_id < %s'}"
+        source = f"(SELECT * FROM {Credit._meta.db_table} WHERE {part})"
+        cursor.execute(*_sums_insert(run_id, quarter, source, [run_id, client_from, *to_params]))
 
 
-def credits_delete(run_id, city_id):
-    """Remove what an earlier attempt of the same part wrote (a task delivered twice)."""
-    credit, result = Credit._meta.db_table, Result._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {credit} WHERE run_id = %s AND employee_id IN "
-            f"(SELECT employee_id FROM {result} WHERE run_id = %s AND city_id = %s)",
-            [run_id, run_id, city_id],
+def _sums_insert(run_id, quarter, source, source_params=()):
+    """SQL and parameters: insert the CreditSum rows of the credits `source` (a table or a
+    subquery with Credit's columns, and its parameters): per manager, month, split and days,
+    Σ cents."""
+    months = []
+    for number in MONTH_NUMBERS:
+        sums = ", ".join(cents_sum_sql(f"{figure}_{number}") for figure in FIGURES)
+        months.append(
+            f"SELECT %s, employee_id, {_date()}, split, days_{number}, {sums} FROM {source} AS c "
+            f"WHERE days_{number} IS NOT NULL GROUP BY employee_id, split, days_{number}"
         )
+    params = [value for month in quarter.months for value in (run_id, month, *source_params)]
+    statement = (
+        f"INSERT INTO {CreditSum._meta.db_table} (run_id, employee_id, month, split, days, {', '.join(FIGURES)}) "
+        + " UNION ALL ".join(months)
+    )
+    return statement, params
 
 
-def monthly_sums(run_id, city_id):
-    """[(employee_id, month, month_days, split, {figure: Σ cents × days})] of a city part, read
-    back from its credits."""
-    sums = ", ".join(f"SUM({cents_sql('c.' + name)} * c.days)" for name in FIGURES)
-    credit, result = Credit._meta.db_table, Result._meta.db_table
+def _sums(where, params, *, by_employee=True):
+    """[(employee_id, month, month_days, split, days, {figure: Σ cents})] of the CreditSum rows
+    `where` (s: the sums), one per manager, month, split and days; employee None for the
+    managers taken together (by_employee False)."""
+    employee = "s.employee_id" if by_employee else "NULL"
+    group = "s.month, s.split, s.days"
     statement = f"""
-        SELECT c.employee_id, c.month, c.month_days, c.split, {sums}
-        FROM {credit} c
-        WHERE c.run_id = %s AND c.employee_id IN (SELECT employee_id FROM {result} WHERE run_id = %s AND city_id = %s)
-        GROUP BY c.employee_id, c.month, c.month_days, c.split
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [run_id, run_id, city_id])
-        return list(_sum_rows(cursor.fetchall()))
-
-
-def unit_sums(pairs):
-    """monthly_sums' rows for a set of managers taken together (employee None): the credits of
-    `pairs`, a queryset of (run_id, employee_id) values."""
-    sums = ", ".join(f"SUM({cents_sql('c.' + name)} * c.days)" for name in FIGURES)
-    inner, params = pairs.query.sql_with_params()
-    statement = f"""
-        SELECT NULL, c.month, c.month_days, c.split, {sums}
-        FROM {Credit._meta.db_table} c
-        WHERE (c.run_id, c.employee_id) IN ({inner})
-        GROUP BY c.month, c.month_days, c.split
+        SELECT {employee}, {group}, {", ".join(f"SUM(s.{figure})" for figure in FIGURES)}
+        FROM {CreditSum._meta.db_table} s
+        WHERE {where}
+        GROUP BY {"s.employee_id, " if by_employee else ""}{group}
     """
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
-        return list(_sum_rows(cursor.fetchall()))
+        for employee_id, month, split, days, *figures in cursor.fetchall():
+            month = month_value(month)
+            yield (
+                employee_id,
+                month,
+                month_days(month),
+                Decimal(str(split)),
+                days,
+                dict(zip(FIGURES, figures, strict=True)),
+            )
 
 
-def _sum_rows(rows):
-    for employee_id, month, days, split, *figures in rows:
-        yield employee_id, month_value(month), days, Decimal(str(split)), dict(zip(FIGURES, figures, strict=True))
+def monthly_sums(run_id, city_id):
+    """The credited sums of a city branch's managers in a run: _sums' rows."""
+    result = Result._meta.db_table
+    where = f"s.run_id = %s AND s.employee_id IN (SELECT employee_id FROM {result} WHERE run_id = %s AND city_id = %s)"
+    return list(_sums(where, [run_id, run_id, city_id]))
+
+
+def unit_sums(pairs):
+    """The credited sums of a set of managers taken together (employee None): of `pairs`, a
+    queryset of (run_id, employee_id) values. _sums' rows."""
+    inner, params = pairs.query.sql_with_params()
+    return list(_sums(f"(s.run_id, s.employee_id) IN ({inner})", params, by_employee=False))
 
 
 def credited_months(rows):
     """{employee_id: {figure: {month: credited value}}} from monthly_sums' rows, exactly:
-    Σ cents × days × split / (100 cents × 100 % × month days)."""
+    Σ cents × split × days / (100 cents × 100 % × month days)."""
     credited = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
-    for employee_id, month, days, split, figures in rows:
-        for figure, cents_days in figures.items():
-            if cents_days:
-                credited[employee_id][figure][month] += Decimal(int(cents_days)) * split / (10000 * days)
+    for employee_id, month, month_length, split, days, figures in rows:
+        for figure, cents in figures.items():
+            if cents:
+                credited[employee_id][figure][month] += Decimal(int(cents)) * split * days / (10000 * month_length)
     return credited
 
 

@@ -7,6 +7,8 @@ id and QuarterResults switches the quarter to them when the run has finished, so
 half way leaves the results before it standing.
 """
 
+import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -20,8 +22,15 @@ from accounts.models import Grade, Unit
 from marketing.models import MONEY, Client
 from staffing.models import Indicator
 
+from .rules import Quarter, month_days
+
 QUARTER = {"max_length": 6}  # "2010Q2"
 SCORE = {"max_digits": 7, "decimal_places": 2}
+CENTS = {"max_digits": 30, "decimal_places": 0}  # sums of money in whole cents
+# The keys of a run's credits and their sums: half a million rows a run at province scale,
+# written by the run alone: no foreign-key checks (they cost as much as the write) and no index
+# of their own; the run deletes its rows itself (services).
+UNCHECKED = {"on_delete": models.DO_NOTHING, "related_name": "+", "db_index": False, "db_constraint": False}
 SHARE = {"max_digits": 5, "decimal_places": 4, "validators": [MinValueValidator(0), MaxValueValidator(1)]}
 
 # SPEC.md P3 and INTERFACES.md "The quarterly appraisal": the default scheme's weights and cap.
@@ -275,39 +284,115 @@ class ResultLine(models.Model):
         return f"{self.indicator}: {self.points}"
 
 
-class Credit(models.Model):
-    """One client-month credited to a manager by a run (rule P2): the client's figures of the
-    month as the run read them, and the share credited, split/100 × days/month_days. Written
-    set-based by the run (credit.py); the breakdown of a result reads them."""
+MONTH_NUMBERS = (1, 2, 3)  # a quarter's months, as Credit's columns number them
 
-    # Millions of rows a run, written by the run alone: no foreign-key checks (they cost as much
-    # as the write at province scale); the run deletes its credits itself (services).
-    run = models.ForeignKey("runs.Run", models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
-    employee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
-    )
-    client = models.ForeignKey(Client, models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
-    month = models.DateField()
+
+class Credit(models.Model):
+    """One assignment of a client to a manager, credited by a run over the quarter (rule P2):
+    the client's figures of each of the quarter's three months as the run read them, side by
+    side (`days_1`, `deposits_avg_1`, …, `product_sales_3`), and the share of each credited,
+    split/100 × days/days of the month. A month the assignment was not in force, or the client
+    had no figures, has no days. Written set-based by the run (credit.py); the breakdown of a
+    result reads them month by month (`months`).
+
+    A quarter per row, not a month: the run writes a third of the rows it would otherwise, and
+    writing them is most of its cost at province scale (bench/RESULTS.md)."""
+
+    run = models.ForeignKey("runs.Run", **UNCHECKED)
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, **UNCHECKED)
+    client = models.ForeignKey(Client, **UNCHECKED)
+    first_month = models.DateField()  # the quarter's first month: month n is first_month + n - 1
     split = models.DecimalField(max_digits=5, decimal_places=2)
-    days = models.PositiveSmallIntegerField()
-    month_days = models.PositiveSmallIntegerField()
-    deposits_avg = models.DecimalField(null=True, **MONEY)
-    loans = models.DecimalField(null=True, **MONEY)
-    intermediate_income = models.DecimalField(null=True, **MONEY)
-    product_sales = models.DecimalField(null=True, **MONEY)
+    days_1 = models.PositiveSmallIntegerField(null=True)
+    deposits_avg_1 = models.DecimalField(null=True, **MONEY)
+    loans_1 = models.DecimalField(null=True, **MONEY)
+    intermediate_income_1 = models.DecimalField(null=True, **MONEY)
+    product_sales_1 = models.DecimalField(null=True, **MONEY)
+    days_2 = models.PositiveSmallIntegerField(null=True)
+    deposits_avg_2 = models.DecimalField(null=True, **MONEY)
+    loans_2 = models.DecimalField(null=True, **MONEY)
+    intermediate_income_2 = models.DecimalField(null=True, **MONEY)
+    product_sales_2 = models.DecimalField(null=True, **MONEY)
+    days_3 = models.PositiveSmallIntegerField(null=True)
+    deposits_avg_3 = models.DecimalField(null=True, **MONEY)
+    loans_3 = models.DecimalField(null=True, **MONEY)
+    intermediate_income_3 = models.DecimalField(null=True, **MONEY)
+    product_sales_3 = models.DecimalField(null=True, **MONEY)
 
     class Meta:
         indexes = [models.Index(fields=["run", "employee"], name="credit_run_employee")]
 
     def __str__(self):
-        return f"{self.employee_id} ← {self.client_id} {self.month:%Y-%m}"
+        return f"{self.employee_id} ← {self.client_id} {self.first_month:%Y-%m}"
+
+    def months(self):
+        """The client-months this row credits, in order: [CreditMonth]."""
+        credited = []
+        for number, month in zip(MONTH_NUMBERS, Quarter.containing(self.first_month).months, strict=True):
+            days = getattr(self, f"days_{number}")
+            if days is not None:
+                figures = {figure: getattr(self, f"{figure}_{number}") for figure in FIGURE.values()}
+                credited.append(CreditMonth(self.client, month, self.split, days, month_days(month), figures))
+        return credited
+
+
+@dataclass(frozen=True)
+class CreditMonth:
+    """One client-month of a Credit: the client's figures of the month and the share credited."""
+
+    client: Client
+    month: datetime.date
+    split: Decimal
+    days: int
+    month_days: int
+    figures: dict
 
     def credited(self, figure):
         """The part of the client's `figure` credited to the manager (exact)."""
-        value = getattr(self, figure)
+        value = self.figures[figure]
         if value is None:
             return Decimal(0)
         return value * self.split * self.days / (100 * self.month_days)
+
+
+class CreditSum(models.Model):
+    """What a credit part wrote, summed for scoring (rule P2): per manager, month, split and days
+    credited, the clients' figures added up in whole cents. Written with the credits, in their
+    transaction; a manager's sums may come from several parts (credit.monthly_sums adds them)."""
+
+    run = models.ForeignKey("runs.Run", **UNCHECKED)
+    employee = models.ForeignKey(settings.AUTH_USER_MODEL, **UNCHECKED)
+    month = models.DateField()
+    split = models.DecimalField(max_digits=5, decimal_places=2)
+    days = models.PositiveSmallIntegerField()
+    deposits_avg = models.DecimalField(null=True, **CENTS)
+    loans = models.DecimalField(null=True, **CENTS)
+    intermediate_income = models.DecimalField(null=True, **CENTS)
+    product_sales = models.DecimalField(null=True, **CENTS)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "employee"], name="credit_sum_run_employee")]
+
+    def __str__(self):
+        return f"{self.employee_id} {self.month:%Y-%m} × {self.split}% × {self.days}"
+
+
+class CreditPart(models.Model):
+    """One part of a run's credits (rule P2, P4): the assignments of the clients numbered from
+    `client_from` (inclusive) to `client_to` (exclusive; None: no end), frozen when the run's
+    inputs are. `written` when its credits are: a part delivered twice writes nothing."""
+
+    run = models.ForeignKey("runs.Run", models.CASCADE, related_name="+")
+    number = models.PositiveSmallIntegerField()
+    client_from = models.BigIntegerField()
+    client_to = models.BigIntegerField(null=True)
+    written = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="credit_part_once")]
+
+    def __str__(self):
+        return f"{self.run_id}/{self.number}: {self.client_from}–{self.client_to or ''}"
 
 
 class Approval(models.Model):

@@ -81,13 +81,12 @@ def my_results(*, user):
 
 def result_credits(result):
     """The client-months behind a result (rule P2), with what each credited per figure:
-    [(credit, {figure: credited})], by client then month."""
-    credits = (
-        Credit.objects.filter(run_id=result.run_id, employee_id=result.employee_id)
-        .select_related("client")
-        .order_by("client__client_no", "month")
+    [(CreditMonth, {figure: credited})], by client then month."""
+    credits = Credit.objects.filter(run_id=result.run_id, employee_id=result.employee_id).select_related("client")
+    months = sorted(
+        (month for credit in credits for month in credit.months()), key=lambda m: (m.client.client_no, m.month)
     )
-    return [(credit, {figure: credit.credited(figure) for figure in FIGURE.values()}) for credit in credits]
+    return [(month, {figure: month.credited(figure) for figure in FIGURE.values()}) for month in months]
 
 
 def city_distribution(results):

@@ -1,19 +1,28 @@
 """Every write of the appraisal. Each service takes a required actor and checks its rights and
 reach itself.
 
-The quarterly batch (rule P4) is a run (runs.Run, kind "appraisal") in three steps, each a
+The quarterly batch (rule P4) is a run (runs.Run, kind "appraisal") in four steps, each a
 Celery task that takes ids and may be delivered twice:
 
 1. `appraisal_prepare` freezes the inputs: the newest scheme, every customer manager in post
    during the quarter with their unit, city branch and grade, their review and their contract
-   targets, as one DRAFT Result (and its lines) of the run per manager; it then fans out one
-   part per city branch, the largest first.
-2. `appraisal_city_part` credits the city branch's managers with their clients' months (rule P2,
-   credit.py: one INSERT … SELECT and one GROUP BY) and scores them (rule P3). It deletes what an
-   earlier delivery of the same part wrote first, so a second delivery writes the same rows.
-3. the part that leaves no manager unscored claims the run's last step (a conditional UPDATE
-   of its phase) and `appraisal_finish` ranks (P3), rates (P9), and switches the quarter to the
-   run's results (QuarterResults) in one transaction.
+   targets, as one DRAFT Result of the run per manager, and the run's credit parts: ranges of
+   client numbers splitting the quarter's assignments about evenly (APPRAISAL_CREDIT_PARTS, one
+   per worker process). It then fans out one task per part.
+2. `appraisal_credit_part` writes the credits of one part's clients to the run's managers (rule
+   P2, credit.py: one INSERT … SELECT) and marks the part written, in one transaction: a part
+   delivered twice writes nothing. The part that leaves none unwritten claims the next step
+   (a conditional UPDATE of the run's phase) and fans out one task per city branch, the
+   largest first.
+3. `appraisal_city_part` reads the city branch's managers' monthly credited sums (one GROUP BY)
+   and scores them (rule P3). A second delivery rewrites the same lines.
+4. the part that leaves no manager unscored claims the run's last step and `appraisal_finish`
+   ranks (P3), rates (P9), and switches the quarter to the run's results (QuarterResults) in
+   one transaction.
+
+Why two fan-outs: writing the credits costs most at province scale, and it is cheapest when
+each month of metrics is read once, in client order, by as many parts as there are processes
+(bench/RESULTS.md); scoring is by city branch, as the results are read and approved.
 
 Guarantees: a rerun computes the same results from the same data. Two runs of one quarter never
 overlap: a second start is REFUSED while one is alive (it has written progress within
@@ -64,6 +73,8 @@ from .models import (
     BasePay,
     Calibration,
     Credit,
+    CreditPart,
+    CreditSum,
     QuarterResults,
     Result,
     ResultLine,
@@ -78,7 +89,7 @@ User = get_user_model()
 
 RUN_KIND = "appraisal"
 RUN_PERMISSION = "appraisal.run_appraisal"
-PHASE_COMPUTE, PHASE_FINISH = "compute", "finish"
+PHASE_CREDIT, PHASE_COMPUTE, PHASE_FINISH = "credit", "compute", "finish"
 
 
 # --- schemes (rule P3) ------------------------------------------------------------------------
@@ -267,22 +278,26 @@ def appraisal_run_start(*, quarter, actor):
 
 
 def _resume(run):
-    """Take up a run that died (a worker killed): its parts that did not finish are sent again.
+    """Take up a run that died (a worker killed): its steps that did not finish are sent again.
     Each step is one transaction, so a step that died left nothing: a run that died before its
-    inputs were frozen is prepared again, one that died in its last step finishes."""
-    from .tasks import city_part, finish, send
+    inputs were frozen is prepared again, its unwritten credit parts are written, its unscored
+    city branches scored, and one that died in its last step finishes."""
+    from .tasks import city_part, credit_part, finish, send
 
     now = timezone.now()
-    pending = largest_first(
-        Counter(Result.objects.filter(run=run, quantitative__isnull=True).values_list("city_id", flat=True))
-    )
+    unwritten = list(CreditPart.objects.filter(run=run, written=False).values_list("number", flat=True))
+    unscored = unscored_cities(run.pk)
     summary = _("Resumed after it stopped without finishing.")
     if run.status == RunStatus.QUEUED or not Result.objects.filter(run=run).exists():
         Run.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, heartbeat_at=now, phase="", summary=summary)
         transaction.on_commit(lambda: enqueue_prepare(run.pk))
-    elif pending:
+    elif unwritten:
+        Run.objects.filter(pk=run.pk).update(heartbeat_at=now, phase=PHASE_CREDIT, summary=summary)
+        for number in unwritten:
+            transaction.on_commit(lambda number=number: send(credit_part, run.pk, number))
+    elif unscored:
         Run.objects.filter(pk=run.pk).update(heartbeat_at=now, phase=PHASE_COMPUTE, summary=summary)
-        for city_id in pending:
+        for city_id in unscored:
             transaction.on_commit(lambda city_id=city_id: send(city_part, run.pk, city_id))
     else:
         Run.objects.filter(pk=run.pk).update(heartbeat_at=now, phase=PHASE_FINISH, summary=summary)
@@ -340,10 +355,10 @@ def city_of(unit, cities):
 
 def appraisal_prepare(run_id):
     """Step 1: claim the run, remove what dead runs of the quarter left, freeze the inputs as the
-    run's DRAFT results, and answer the city branches to fan out to (None when the run was
-    claimed already)."""
+    run's DRAFT results and its credit parts, and answer the parts' numbers to fan out to (None
+    when the run was claimed already)."""
     claimed = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
-        status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), phase=PHASE_COMPUTE
+        status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), phase=PHASE_CREDIT
     )
     if not claimed:
         return None
@@ -380,16 +395,21 @@ def appraisal_prepare(run_id):
                 total=len(results),
                 params={**run.params, "scheme": scheme.version, "review_missing": sum(1 for r in results if r.flags)},
             )
-            city_ids = largest_first(Counter(result.city_id for result in results))
+            parts = CreditPart.objects.bulk_create(
+                CreditPart(run_id=run_id, number=number, client_from=client_from, client_to=client_to)
+                for number, (client_from, client_to) in enumerate(
+                    credit.part_bounds(quarter, settings.APPRAISAL_CREDIT_PARTS) if results else ()
+                )
+            )
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:  # a new run's results: the parts' plans need their count
                 cursor.execute(f"ANALYZE {Result._meta.db_table}")
     except Exception as exc:
         _fail(run_id, exc)
         raise
-    if not city_ids:
+    if not parts:
         appraisal_finish(run_id)
-    return city_ids
+    return [part.number for part in parts]
 
 
 def largest_first(sizes):
@@ -403,29 +423,60 @@ def _remove_dead_runs(quarter, keep):
     """The rows of the quarter's runs that are neither the current results nor `keep`."""
     current = QuarterResults.objects.filter(quarter=str(quarter)).values_list("run_id", flat=True).first()
     dead = quarter_runs(quarter).exclude(pk__in=[keep, current]).values_list("pk", flat=True)
-    Credit.objects.filter(run_id__in=list(dead)).delete()
+    for model in (Credit, CreditSum, CreditPart):
+        model.objects.filter(run_id__in=list(dead)).delete()
     Result.objects.filter(run_id__in=list(dead)).delete()
 
 
+def appraisal_credit_part(run_id, number):
+    """Step 2 for one credit part: write its credits, unless a delivery before did. Answers the
+    city branches to score when this part was the last to be written and claimed the next step,
+    else none."""
+    if not Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now()):
+        return []  # finished, failed or replaced: nothing to do
+    run = Run.objects.get(pk=run_id)
+    quarter = rules.Quarter.parse(run.params["quarter"])
+    try:
+        # One delivery of a part at a time: a second one waits, then finds the part written.
+        with exclusive(f"appraisal:{run_id}:credit:{number}"):
+            part = CreditPart.objects.get(run_id=run_id, number=number)
+            if not part.written:
+                credit.credits_write(run_id, quarter, part.client_from, part.client_to)
+                CreditPart.objects.filter(pk=part.pk).update(written=True)
+    except Exception as exc:
+        _fail(run_id, exc)
+        raise
+    Run.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+    if CreditPart.objects.filter(run_id=run_id, written=False).exists():
+        return []
+    if not Run.objects.filter(pk=run_id, status=RunStatus.RUNNING, phase=PHASE_CREDIT).update(phase=PHASE_COMPUTE):
+        return []
+    return unscored_cities(run_id)
+
+
+def unscored_cities(run_id):
+    """The city branches with managers of the run not scored yet, the largest first: with the
+    parts taken in this order, the workers run out of work at about the same time."""
+    return largest_first(
+        Counter(Result.objects.filter(run_id=run_id, quantitative__isnull=True).values_list("city_id", flat=True))
+    )
+
+
 def appraisal_city_part(run_id, city_id):
-    """Step 2 for one city branch: credit and score its managers. Answers whether the run is
-    ready for its last step (no manager left unscored) and this part claimed it."""
+    """Step 3 for one city branch: score its managers from their credits. Answers whether the
+    run is ready for its last step (no manager left unscored) and this part claimed it."""
     if not Run.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(heartbeat_at=timezone.now()):
         return False  # finished, failed or replaced: nothing to do
     run = Run.objects.get(pk=run_id)
     quarter = rules.Quarter.parse(run.params["quarter"])
     try:
         # One part at a time: a part delivered twice (or resumed while a slow worker still works
-        # on it) waits, then rewrites the same rows.
+        # on it) waits, then rewrites the same lines.
         with exclusive(f"appraisal:{run_id}:{city_id}"):
             results = list(Result.objects.filter(run_id=run_id, city_id=city_id).select_related("scheme"))
-            # A part writes its credits and its scores in one transaction: a part whose managers
-            # are all unscored wrote nothing, and its first delivery has nothing to delete (the
-            # planner, blind to a new run's credits, would scan them all to find out).
             if any(result.quantitative is not None for result in results):
                 ResultLine.objects.filter(result__in=results).delete()
-                credit.credits_delete(run_id, city_id)
-            credited = credit.credited_months(credit.credits_write(run_id, quarter, city_id))
+            credited = credit.credited_months(credit.monthly_sums(run_id, city_id))
             indicators = {}
             lines = []
             for result in results:
@@ -517,7 +568,8 @@ def appraisal_finish(run_id):
         raise
     if before and before != run_id:  # superseded drafts: gone once the quarter has switched
         with transaction.atomic():
-            Credit.objects.filter(run_id=before).delete()
+            for model in (Credit, CreditSum, CreditPart):
+                model.objects.filter(run_id=before).delete()
             Result.objects.filter(run_id=before).delete()
     return run_id
 

@@ -19,16 +19,22 @@ def send(task, *args):
 
 @shared_task(name="appraisal.prepare")
 def prepare(run_id):
-    """Freeze the run's inputs, then fan out one part per city branch, sent once they are
-    committed."""
-    city_ids = services.appraisal_prepare(run_id)
-    for city_id in city_ids or ():
-        transaction.on_commit(lambda city_id=city_id: send(city_part, run_id, city_id))
+    """Freeze the run's inputs, then fan out its credit parts, sent once they are committed."""
+    numbers = services.appraisal_prepare(run_id)
+    for number in numbers or ():
+        transaction.on_commit(lambda number=number: send(credit_part, run_id, number))
+
+
+@shared_task(name="appraisal.credit_part")
+def credit_part(run_id, number):
+    """Write one part's credits; the part that completes them fans out one part per city branch."""
+    for city_id in services.appraisal_credit_part(run_id, number):
+        send(city_part, run_id, city_id)
 
 
 @shared_task(name="appraisal.city_part")
 def city_part(run_id, city_id):
-    """Credit and score one city branch's managers; the part that completes the run finishes it."""
+    """Score one city branch's managers; the part that completes the run finishes it."""
     if services.appraisal_city_part(run_id, city_id):
         send(finish, run_id)
 

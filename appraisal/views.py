@@ -46,7 +46,8 @@ OPEN_APPEALS_SHOWN = 200
 
 PHASE_LABELS = {
     "": "",
-    services.PHASE_COMPUTE: gettext_lazy("crediting and scoring the managers"),
+    services.PHASE_CREDIT: gettext_lazy("crediting the clients' months to the managers"),
+    services.PHASE_COMPUTE: gettext_lazy("scoring the managers"),
     services.PHASE_FINISH: gettext_lazy("ranking and rating"),
 }
 
@@ -151,7 +152,7 @@ def breakdown(request, result):
             "split": plain(credit.split),
             "days": credit.days,
             "month_days": credit.month_days,
-            "figures": [(yuan(getattr(credit, figure)), yuan(credited[figure])) for _indicator, figure in figures],
+            "figures": [(yuan(credit.figures[figure]), yuan(credited[figure])) for _indicator, figure in figures],
         }
         for credit, credited in credit_page.object_list
     ]

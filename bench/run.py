@@ -1019,7 +1019,7 @@ def lower_bound(quarter):
 def appraisal(quarter):
     """The quarter's batch through a real worker, its run timed; the lower bound; the worker's
     peak memory. Then the run's rows are deleted (unless --keep-appraisal)."""
-    from appraisal.models import Credit, QuarterResults, Result, ResultLine
+    from appraisal.models import Credit, CreditPart, CreditSum, QuarterResults, Result, ResultLine
     from runs.models import Run
 
     progress(f"lower bound: one SQL statement of every manager's credited {quarter} sums (twice)")
@@ -1121,7 +1121,7 @@ def appraisal(quarter):
                     ),
                     [run_id],
                 )
-                for model in (Result, QuarterResults):
+                for model in (Result, QuarterResults, CreditPart, CreditSum):
                     conn.execute(
                         sql.SQL("DELETE FROM {} WHERE run_id = %s").format(sql.Identifier(model._meta.db_table)),
                         [run_id],

@@ -391,13 +391,14 @@ def result_rows(run):
 
 
 def run_batch(quarter, actor):
-    """Start the quarter's run and take it through its three steps here, in the seed's
+    """Start the quarter's run and take it through its four steps here, in the seed's
     transaction: the task the start sends when the transaction commits (in-process, in a thread
     or through a broker) then finds the run claimed and does nothing."""
     run = services.appraisal_run_start(quarter=quarter, actor=actor)
-    for city_id in services.appraisal_prepare(run.pk) or []:
-        if services.appraisal_city_part(run.pk, city_id):
-            services.appraisal_finish(run.pk)
+    for number in services.appraisal_prepare(run.pk) or []:
+        for city_id in services.appraisal_credit_part(run.pk, number):
+            if services.appraisal_city_part(run.pk, city_id):
+                services.appraisal_finish(run.pk)
     run.refresh_from_db()
     if run.status != RunStatus.SUCCEEDED:
         raise RuntimeError(f"the demo appraisal of {quarter} ended {run.status}: {run.summary}")

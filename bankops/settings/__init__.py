@@ -235,6 +235,8 @@ RUNS_IN_THREAD = True
 # writes a sign of life when it begins and ends, and takes seconds) is taken for dead, and
 # starting its quarter again resumes it.
 APPRAISAL_STALE_SECONDS = env.int("APPRAISAL_STALE_SECONDS", default=60)
+# Its credits are written in this many parts at once: one per worker process (celery -c 2).
+APPRAISAL_CREDIT_PARTS = env.int("APPRAISAL_CREDIT_PARTS", default=2)
 
 LOGGING = {
     "version": 1,

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.actors import SYSTEM
 from appraisal import credit, services
-from appraisal.models import Credit, QuarterResults, Result
+from appraisal.models import Credit, CreditPart, QuarterResults, Result
+from appraisal.rules import Quarter
 from runs.models import Run, RunStatus
 from staffing.models import Assignment, PerformanceContract
 from tests.helpers import grant, make_person
@@ -67,13 +68,19 @@ def test_the_breakdown_reaches_the_client_months_of_a_mid_month_hand_over_rule_p
     assert (lines["DEPOSITS"].actual, lines["DEPOSITS"].target) == (Decimal("866666.67"), Decimal("2000000.00"))
     assert lines["DEPOSITS"].completion == Decimal("0.4333")
     c1_february = {
-        credit.employee.username: credit
-        for credit in Credit.objects.filter(client__client_no="C1", month=FEB).select_related("employee")
+        credit.employee.username: month
+        for credit in Credit.objects.filter(client__client_no="C1").select_related("employee", "client")
+        for month in credit.months()
+        if month.month == FEB
     }
     assert (c1_february["M1"].days, c1_february["M2"].days, c1_february["M1"].month_days) == (14, 14, 28)
     assert c1_february["M1"].credited("deposits_avg") == Decimal(700_000)
     # Every point traces to its client-months: the credited months sum to the actual.
-    m2_deposits = sum(c.credited("deposits_avg") for c in Credit.objects.filter(run_id=m2.run_id, employee=m2.employee))
+    m2_deposits = sum(
+        month.credited("deposits_avg")
+        for credit in Credit.objects.filter(run_id=m2.run_id, employee=m2.employee).select_related("client")
+        for month in credit.months()
+    )
     assert m2_deposits / 3 == Decimal(2_300_000) / 3
 
 
@@ -101,9 +108,12 @@ def test_a_run_whose_worker_was_killed_is_resumed_when_the_quarter_is_started_ag
     with django_capture_on_commit_callbacks(execute=False):  # the worker takes the run, then dies
         run = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
     hefei, wuhu = quarter_bank["units"]["HF"], quarter_bank["units"]["WH"]
-    parts = services.appraisal_prepare(run.pk)
+    assert services.appraisal_prepare(run.pk) == [0]  # a small bank's credits are one part
+    cities = services.appraisal_credit_part(run.pk, 0)
     sizes = Counter(Result.objects.filter(run=run).values_list("city_id", flat=True))
-    assert set(parts) == {hefei.pk, wuhu.pk} and [sizes[part] for part in parts] == sorted(sizes.values(), reverse=True)
+    assert set(cities) == {hefei.pk, wuhu.pk} and [sizes[city] for city in cities] == sorted(
+        sizes.values(), reverse=True
+    )
     assert services.appraisal_city_part(run.pk, hefei.pk) is False  # Wuhu's part never ran
     run.refresh_from_db()
     assert (run.status, run.done) == (RunStatus.RUNNING, 2)
@@ -120,22 +130,66 @@ def test_a_run_whose_worker_was_killed_is_resumed_when_the_quarter_is_started_ag
     }
 
 
+def test_a_run_killed_while_writing_its_credits_resumes_with_the_parts_not_written_rule_p4(
+    quarter_bank, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(credit, "SAMPLE_EVERY", 1)  # the small bank's credits in two parts
+    with django_capture_on_commit_callbacks(execute=False):
+        run = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
+    assert services.appraisal_prepare(run.pk) == [0, 1]
+    assert services.appraisal_credit_part(run.pk, 0) == []  # part 1 not written yet: no scoring
+    written = Credit.objects.filter(run=run).count()
+    assert services.appraisal_credit_part(run.pk, 0) == []  # delivered twice: nothing new
+    assert written > 0 and Credit.objects.filter(run=run).count() == written
+    written_parts = CreditPart.objects.filter(run=run).values_list("number", "written")
+    assert sorted(written_parts) == [(0, True), (1, False)]
+    settings.APPRAISAL_STALE_SECONDS = 0  # the worker died with part 1 unwritten
+    sent = []
+    real_credit_part = services.appraisal_credit_part
+
+    def credit_part(run_id, number):
+        sent.append(number)
+        return real_credit_part(run_id, number)
+
+    monkeypatch.setattr(services, "appraisal_credit_part", credit_part)
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = services.appraisal_run_start(quarter=QUARTER, actor=SYSTEM)
+    resumed.refresh_from_db()
+    assert sent == [1] and resumed.pk == run.pk and resumed.status == RunStatus.SUCCEEDED
+    assert {no: figures(result) for no, result in results().items()} == {
+        no: (q, ql, t, rc, rp, rating, flags) for no, (q, ql, t, rc, rp, rating, flags) in EXPECTED.items()
+    }
+
+
+def test_the_credit_parts_split_the_clients_evenly_and_cover_them_all(quarter_bank, monkeypatch):
+    monkeypatch.setattr(credit, "SAMPLE_EVERY", 1)
+    assignments = sorted(Assignment.objects.values_list("client_id", flat=True))
+    for count in (1, 2, 3):
+        bounds = credit.part_bounds(Quarter.parse(QUARTER), count)
+        assert bounds[0][0] == 0 and bounds[-1][1] is None and len(bounds) <= count
+        assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False))
+        sizes = [sum(1 for c in assignments if lo <= c and (hi is None or c < hi)) for lo, hi in bounds]
+        assert sum(sizes) == len(assignments) and max(sizes) - min(sizes) <= max(2, len(assignments) // count)
+
+
 def test_a_run_that_dies_half_way_leaves_the_previous_results_and_can_start_again_rule_p4(
     quarter_bank, appraise, monkeypatch
 ):
     appraise()
     before = {no: figures(r) for no, r in results().items()}
     current = QuarterResults.objects.get(quarter=QUARTER).run_id
+    monkeypatch.setattr(credit, "SAMPLE_EVERY", 1)  # the small bank's credits in two parts
     insert = credit.credits_write
     calls = []
 
-    def dies_on_the_second_city(run_id, quarter, city_id):
-        calls.append(city_id)
+    def dies_on_the_second_part(run_id, quarter, client_from, client_to):
+        calls.append(client_from)
         if len(calls) == 2:
             raise RuntimeError("worker killed")
-        return insert(run_id, quarter, city_id)
+        return insert(run_id, quarter, client_from, client_to)
 
-    monkeypatch.setattr(credit, "credits_write", dies_on_the_second_city)
+    monkeypatch.setattr(credit, "credits_write", dies_on_the_second_part)
     with pytest.raises(RuntimeError):
         appraise()
     dead = Run.objects.filter(kind="appraisal").order_by("-pk").first()
@@ -156,6 +210,7 @@ def test_a_task_delivered_twice_writes_nothing_new_rule_p4(quarter_bank, apprais
     run = appraise()
     credits = Credit.objects.filter(run=run).count()
     assert services.appraisal_prepare(run.pk) is None  # claimed already
+    assert services.appraisal_credit_part(run.pk, 0) == []  # finished: nothing to do
     city = quarter_bank["units"]["HF"]
     assert services.appraisal_city_part(run.pk, city.pk) is False  # finished: nothing to do
     assert services.appraisal_finish(run.pk) is None
