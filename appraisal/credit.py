@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from . import partitions
 from .models import FIGURE, MONTH_NUMBERS, Credit, CreditSum, Result
 from .rules import ZERO, month_days
 
@@ -98,18 +99,20 @@ def part_bounds(quarter, count):
     return list(zip(bounds, [*bounds[1:], None], strict=True))
 
 
-def credits_write(run_id, quarter, client_from, client_to):
+def credits_write(run_id, quarter, part):
     """Write the Credit rows of the run's managers (those with a Result of the run) for the
-    assignments of clients numbered from `client_from` to `client_to` (exclusive; None: no end)
-    in force on a day of the quarter: one row per assignment, each month's figures beside the
-    days it was in force (none when it was not, or the client had no figures); and their
-    CreditSum rows. In the caller's transaction.
+    assignments of the credit part's clients (numbered from `part.client_from` to
+    `part.client_to`, exclusive; None: no end) in force on a day of the quarter: one row per
+    assignment, each month's figures beside the days it was in force (none when it was not, or
+    the client had no figures); and their CreditSum rows. In the caller's transaction.
 
-    On PostgreSQL the part merges its assignments, sorted by client, with each month's
-    partition read in client order, and sums the rows as they are written (`INSERT …
-    RETURNING`). The planner, which cannot know how many assignments a range of clients has,
-    would otherwise probe each month's index once per assignment: three times slower at
-    province scale (bench/RESULTS.md)."""
+    On PostgreSQL the part writes its rows into a partition of its own, attached once written
+    (partitions.py), merges its assignments, sorted by client, with each month of metrics read
+    in client order, and sums the rows as they are written (`INSERT … RETURNING`). The planner,
+    which cannot know how many assignments a range of clients has, would otherwise probe each
+    month's index once per assignment: three times slower at province scale
+    (bench/RESULTS.md)."""
+    client_from, client_to = part.client_from, part.client_to
     days, days_params = [], []
     joins, columns, values, credited = [], [], [], []
     for number, month in zip(MONTH_NUMBERS, quarter.months, strict=True):
@@ -141,7 +144,7 @@ def credits_write(run_id, quarter, client_from, client_to):
         )
     """
     insert = f"""
-        INSERT INTO {Credit._meta.db_table} (run_id, employee_id, client_id, first_month, split, {", ".join(columns)})
+        INSERT INTO {{table}} (run_id, employee_id, client_id, first_month, split, {", ".join(columns)})
         SELECT a.run_id, a.employee_id, a.client_id, {_date()}, a.split, {", ".join(values)}
         FROM assigned a {" ".join(joins)}
         WHERE {" OR ".join(credited)}
@@ -151,17 +154,31 @@ def credits_write(run_id, quarter, client_from, client_to):
         if _postgresql():
             cursor.execute("SET LOCAL enable_nestloop = off")
             cursor.execute(f"SET LOCAL work_mem = '{PART_MEMORY}'")
+            own = partitions.is_partitioned(cursor)
+            table = partitions.create(cursor, run_id, part.number) if own else Credit._meta.db_table
             sums, sums_params = _sums_insert(run_id, quarter, "written")
-            cursor.execute(
-                f"WITH {assigned}, written AS ({insert} RETURNING employee_id, split, {', '.join(columns)}) {sums}",
-                params + sums_params,
-            )
+            written = f"{insert.format(table=table)} RETURNING employee_id, split, {', '.join(columns)}"
+            cursor.execute(f"WITH {assigned}, written AS ({written}) {sums}", params + sums_params)
+            if own:
+                partitions.attach(cursor, run_id, part.number, client_from, client_to)
             return
-        cursor.execute(f"WITH {assigned} {insert}", params)
+        cursor.execute(f"WITH {assigned} {insert.format(table=Credit._meta.db_table)}", params)
         # SQLite has no INSERT … RETURNING inside a statement: the part's rows are read back.
         part = f"run_id = %s AND client_id >= %s {'' if client_to is None else 'AND client_id < %s'}"
         source = f"(SELECT * FROM {Credit._meta.db_table} WHERE {part})"
         cursor.execute(*_sums_insert(run_id, quarter, source, [run_id, client_from, *to_params]))
+
+
+def credits_remove(run_ids):
+    """Remove the credits of the runs `run_ids` (and their sums): on PostgreSQL their
+    partitions are dropped."""
+    run_ids = list(run_ids)
+    if _postgresql():
+        with connection.cursor() as cursor:
+            if partitions.is_partitioned(cursor):
+                partitions.drop_runs(cursor, run_ids)
+    Credit.objects.filter(run_id__in=run_ids).delete()
+    CreditSum.objects.filter(run_id__in=run_ids).delete()
 
 
 def _sums_insert(run_id, quarter, source, source_params=()):

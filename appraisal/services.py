@@ -72,9 +72,7 @@ from .models import (
     Approval,
     BasePay,
     Calibration,
-    Credit,
     CreditPart,
-    CreditSum,
     QuarterResults,
     Result,
     ResultLine,
@@ -423,8 +421,8 @@ def _remove_dead_runs(quarter, keep):
     """The rows of the quarter's runs that are neither the current results nor `keep`."""
     current = QuarterResults.objects.filter(quarter=str(quarter)).values_list("run_id", flat=True).first()
     dead = quarter_runs(quarter).exclude(pk__in=[keep, current]).values_list("pk", flat=True)
-    for model in (Credit, CreditSum, CreditPart):
-        model.objects.filter(run_id__in=list(dead)).delete()
+    credit.credits_remove(dead)
+    CreditPart.objects.filter(run_id__in=list(dead)).delete()
     Result.objects.filter(run_id__in=list(dead)).delete()
 
 
@@ -441,7 +439,7 @@ def appraisal_credit_part(run_id, number):
         with exclusive(f"appraisal:{run_id}:credit:{number}"):
             part = CreditPart.objects.get(run_id=run_id, number=number)
             if not part.written:
-                credit.credits_write(run_id, quarter, part.client_from, part.client_to)
+                credit.credits_write(run_id, quarter, part)
                 CreditPart.objects.filter(pk=part.pk).update(written=True)
     except Exception as exc:
         _fail(run_id, exc)
@@ -568,8 +566,8 @@ def appraisal_finish(run_id):
         raise
     if before and before != run_id:  # superseded drafts: gone once the quarter has switched
         with transaction.atomic():
-            for model in (Credit, CreditSum, CreditPart):
-                model.objects.filter(run_id=before).delete()
+            credit.credits_remove([before])
+            CreditPart.objects.filter(run_id=before).delete()
             Result.objects.filter(run_id=before).delete()
     return run_id
 

@@ -1019,6 +1019,7 @@ def lower_bound(quarter):
 def appraisal(quarter):
     """The quarter's batch through a real worker, its run timed; the lower bound; the worker's
     peak memory. Then the run's rows are deleted (unless --keep-appraisal)."""
+    from appraisal import partitions as appraisal_partitions
     from appraisal.models import Credit, CreditPart, CreditSum, QuarterResults, Result, ResultLine
     from runs.models import Run
 
@@ -1112,6 +1113,9 @@ def appraisal(quarter):
         if run_id is not None and not ARGS.keep_appraisal:
             progress(f"deleting run {run_id}'s results and credits")
             with pg() as conn:
+                with conn.cursor() as cursor:  # the run's own partitions of the credits
+                    if appraisal_partitions.is_partitioned(cursor):
+                        appraisal_partitions.drop_runs(cursor, [run_id])
                 conn.execute(
                     sql.SQL("DELETE FROM {} WHERE run_id = %s").format(sql.Identifier(Credit._meta.db_table)), [run_id]
                 )

@@ -12,7 +12,7 @@ from django.db import transaction
 from accounts.actors import SYSTEM
 from accounts.models import Position
 from appraisal import credit, oracle, services
-from appraisal.models import Result
+from appraisal.models import CreditPart, Result
 from appraisal.rules import Quarter
 from marketing.models import ClientKind
 from staffing.models import Assignment
@@ -69,12 +69,14 @@ def test_the_credit_sql_agrees_with_the_python_oracle_rule_p2(
     with django_capture_on_commit_callbacks(execute=False):
         run = services.appraisal_run_start(quarter=str(QUARTER), actor=SYSTEM)
     services.appraisal_prepare(run.pk)
+    CreditPart.objects.filter(run=run).delete()  # the test's own parts, below
     monkeypatch.setattr(credit, "SAMPLE_EVERY", 1)  # a small bank: every assignment in the sample
     parts = credit.part_bounds(QUARTER, 3)
     assert len(parts) == 3 and parts[0][0] == 0 and parts[-1][1] is None
-    for client_from, client_to in parts:
+    for number, (client_from, client_to) in enumerate(parts):
+        part = CreditPart.objects.create(run=run, number=number, client_from=client_from, client_to=client_to)
         with transaction.atomic():
-            credit.credits_write(run.pk, QUARTER, client_from, client_to)
+            credit.credits_write(run.pk, QUARTER, part)
     read_back = {}
     for city_id in set(Result.objects.filter(run=run).values_list("city_id", flat=True)):
         read_back.update(credit.credited_months(credit.monthly_sums(run.pk, city_id)))

@@ -183,11 +183,11 @@ def test_a_run_that_dies_half_way_leaves_the_previous_results_and_can_start_agai
     insert = credit.credits_write
     calls = []
 
-    def dies_on_the_second_part(run_id, quarter, client_from, client_to):
-        calls.append(client_from)
+    def dies_on_the_second_part(run_id, quarter, part):
+        calls.append(part.number)
         if len(calls) == 2:
             raise RuntimeError("worker killed")
-        return insert(run_id, quarter, client_from, client_to)
+        return insert(run_id, quarter, part)
 
     monkeypatch.setattr(credit, "credits_write", dies_on_the_second_part)
     with pytest.raises(RuntimeError):
