@@ -143,12 +143,15 @@ def credits_write(run_id, quarter, part):
             WHERE r.run_id = %s AND a.client_id >= %s {to_sql} AND {in_force}
         )
     """
-    insert = f"""
-        INSERT INTO {{table}} (run_id, employee_id, client_id, first_month, split, {", ".join(columns)})
-        SELECT a.run_id, a.employee_id, a.client_id, {_date()}, a.split, {", ".join(values)}
-        FROM assigned a {" ".join(joins)}
-        WHERE {" OR ".join(credited)}
-    """
+
+    def insert(table):
+        return f"""
+            INSERT INTO {table} (run_id, employee_id, client_id, first_month, split, {", ".join(columns)})
+            SELECT a.run_id, a.employee_id, a.client_id, {_date()}, a.split, {", ".join(values)}
+            FROM assigned a {" ".join(joins)}
+            WHERE {" OR ".join(credited)}
+        """
+
     params = [*days_params, run_id, client_from, *to_params, *in_force_params, quarter.start, *quarter.months]
     with connection.cursor() as cursor:
         if _postgresql():
@@ -157,15 +160,15 @@ def credits_write(run_id, quarter, part):
             own = partitions.is_partitioned(cursor)
             table = partitions.create(cursor, run_id, part.number) if own else Credit._meta.db_table
             sums, sums_params = _sums_insert(run_id, quarter, "written")
-            written = f"{insert.format(table=table)} RETURNING employee_id, split, {', '.join(columns)}"
+            written = f"{insert(table)} RETURNING employee_id, split, {', '.join(columns)}"
             cursor.execute(f"WITH {assigned}, written AS ({written}) {sums}", params + sums_params)
             if own:
                 partitions.attach(cursor, run_id, part.number, client_from, client_to)
             return
-        cursor.execute(f"WITH {assigned} {insert.format(table=Credit._meta.db_table)}", params)
-        # SQLite has no INSERT … RETURNING inside a statement: the part's rows are read back.
-        part = f"run_id = %s AND client_id >= %s {'' if client_to is None else 'AND client_id < %s'}"
-        source = f"(SELECT * FROM {Credit._meta.db_table} WHERE {part})"
+        cursor.execute(f"WITH {assigned} {insert(Credit._meta.db_table)}", params)
+        # SQLite has no INSERT … RETURNING inside a WITH: the part's rows are read back.
+        in_part = f"run_id = %s AND client_id >= %s {'' if client_to is None else 'AND client_id < %s'}"
+        source = f"(SELECT * FROM {Credit._meta.db_table} WHERE {in_part})"
         cursor.execute(*_sums_insert(run_id, quarter, source, [run_id, client_from, *to_params]))
 
 

@@ -14,7 +14,7 @@ Celery task that takes ids and may be delivered twice:
    delivered twice writes nothing. The part that leaves none unwritten claims the next step
    (a conditional UPDATE of the run's phase) and fans out one task per city branch, the
    largest first.
-3. `appraisal_city_part` reads the city branch's managers' monthly credited sums (one GROUP BY)
+3. `appraisal_city_part` reads the city branch's managers' credited sums (CreditSum, one GROUP BY)
    and scores them (rule P3). A second delivery rewrites the same lines.
 4. the part that leaves no manager unscored claims the run's last step and `appraisal_finish`
    ranks (P3), rates (P9), and switches the quarter to the run's results (QuarterResults) in
