@@ -14,6 +14,9 @@ stay unique.
 
 Locks: a part's partition is created in its transaction; attaching it takes a lock that lets
 reads of the credits go on, and that a second part attaching at the same moment waits for.
+Dropping a replaced run's partitions locks the whole table until its transaction ends (reads of
+credits wait): once a run, in a short transaction of its own after the quarter has switched,
+or while a run's inputs are frozen.
 """
 
 PARENT = "appraisal_credit"
