@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db import connection
 
 from . import partitions
-from .models import FIGURE, MONTH_NUMBERS, Credit, CreditSum, Result
+from .models import FIGURE, MONTH_NUMBERS, Credit, CreditPart, CreditSum, Result
 from .rules import ZERO, month_days
 
 FIGURES = list(FIGURE.values())  # deposits_avg, loans, intermediate_income, product_sales
@@ -71,19 +71,16 @@ def cents_sum_sql(column):
     return f"(SUM({column}) * 100)" if _postgresql() else f"SUM({cents_sql(column)})"
 
 
-def _in_force(quarter):
-    """SQL and parameters: the assignment `a` is in force on a day of the quarter."""
-    return f"a.valid_from <= {_date()} AND (a.valid_to IS NULL OR a.valid_to >= {_date()})", [
-        quarter.end,
-        quarter.start,
-    ]
+def _in_force(start, end):
+    """SQL and parameters: the assignment `a` is in force on a day from `start` to `end`."""
+    return f"a.valid_from <= {_date()} AND (a.valid_to IS NULL OR a.valid_to >= {_date()})", [end, start]
 
 
 def part_bounds(quarter, count):
     """Split the assignments in force during the quarter into up to `count` parts of about equal
     size by client number: [(client_from, client_to)], the last one open (None). A sample is
     enough to find the bounds; a bank with few assignments may have fewer parts."""
-    in_force, params = _in_force(quarter)
+    in_force, params = _in_force(quarter.start, quarter.end)
     statement = f"""
         SELECT MIN(client_id) FROM (
             SELECT a.client_id, NTILE(%s) OVER (ORDER BY a.client_id) AS tile
@@ -117,11 +114,9 @@ def credits_write(run_id, quarter, part):
     joins, columns, values, credited = [], [], [], []
     for number, month in zip(MONTH_NUMBERS, quarter.months, strict=True):
         start, end = month, month.replace(day=month_days(month))
-        days.append(
-            f"CASE WHEN a.valid_from <= {_date()} AND (a.valid_to IS NULL OR a.valid_to >= {_date()}) "
-            f"THEN {days_sql(_date(), _date())} END AS days_{number}"
-        )
-        days_params += [end, start, end, end, start]  # in force, then LEAST/GREATEST (MIN/MAX)
+        in_month, in_month_params = _in_force(start, end)
+        days.append(f"CASE WHEN {in_month} THEN {days_sql(_date(), _date())} END AS days_{number}")
+        days_params += [*in_month_params, end, end, start]  # then LEAST/GREATEST (MIN/MAX)
         joins.append(
             f"LEFT JOIN marketing_clientmetric m{number} "
             f"ON m{number}.client_id = a.client_id AND m{number}.month = {_date()}"
@@ -133,7 +128,7 @@ def credits_write(run_id, quarter, part):
             *(f"CASE WHEN {month_in} THEN m{number}.{figure} END" for figure in FIGURES),
         ]
         credited.append(f"({month_in})")
-    in_force, in_force_params = _in_force(quarter)
+    in_force, in_force_params = _in_force(quarter.start, quarter.end)
     to_sql, to_params = ("", []) if client_to is None else ("AND a.client_id < %s", [client_to])
     assigned = f"""
         assigned AS MATERIALIZED (
@@ -173,15 +168,15 @@ def credits_write(run_id, quarter, part):
 
 
 def credits_remove(run_ids):
-    """Remove the credits of the runs `run_ids` (and their sums): on PostgreSQL their
-    partitions are dropped."""
+    """Remove what the runs `run_ids` credited: their credits (on PostgreSQL, their partitions
+    are dropped), sums and parts."""
     run_ids = list(run_ids)
     if _postgresql():
         with connection.cursor() as cursor:
             if partitions.is_partitioned(cursor):
                 partitions.drop_runs(cursor, run_ids)
-    Credit.objects.filter(run_id__in=run_ids).delete()
-    CreditSum.objects.filter(run_id__in=run_ids).delete()
+    for model in (Credit, CreditSum, CreditPart):
+        model.objects.filter(run_id__in=run_ids).delete()
 
 
 def _sums_insert(run_id, quarter, source, source_params=()):

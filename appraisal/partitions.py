@@ -19,6 +19,8 @@ credits wait): once a run, in a short transaction of its own after the quarter h
 or while a run's inputs are frozen.
 """
 
+from marketing.partitions import quote
+
 PARENT = "appraisal_credit"
 IDS = "appraisal_credit_ids"
 
@@ -64,4 +66,4 @@ def drop_runs(cursor, run_ids):
         [PARENT, f"^{PARENT}_r([0-9]+)_p[0-9]+$", run_ids],
     )
     for (table,) in cursor.fetchall():
-        cursor.execute(f'DROP TABLE "{table}"')
+        cursor.execute(f"DROP TABLE {quote(table)}")

@@ -422,7 +422,6 @@ def _remove_dead_runs(quarter, keep):
     current = QuarterResults.objects.filter(quarter=str(quarter)).values_list("run_id", flat=True).first()
     dead = quarter_runs(quarter).exclude(pk__in=[keep, current]).values_list("pk", flat=True)
     credit.credits_remove(dead)
-    CreditPart.objects.filter(run_id__in=list(dead)).delete()
     Result.objects.filter(run_id__in=list(dead)).delete()
 
 
@@ -567,7 +566,6 @@ def appraisal_finish(run_id):
     if before and before != run_id:  # superseded drafts: gone once the quarter has switched
         with transaction.atomic():
             credit.credits_remove([before])
-            CreditPart.objects.filter(run_id=before).delete()
             Result.objects.filter(run_id=before).delete()
     return run_id
 
